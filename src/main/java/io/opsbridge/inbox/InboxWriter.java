@@ -1,0 +1,159 @@
+package io.opsbridge.inbox;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import io.opsbridge.ingest.InboundEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes accepted events to the inbox with group commit: each writer thread takes every event
+ * waiting at that moment and inserts them in one transaction, so concurrent requests share one
+ * durable commit instead of paying for one each. An insert that meets an existing key is skipped
+ * ({@code ON CONFLICT DO NOTHING}) and reported as a duplicate: no query before the insert.
+ */
+public final class InboxWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InboxWriter.class);
+
+    static final String INSERT = "INSERT INTO inbox_event (sender, event_id, event_type, event_version, body_sha256, "
+            + "raw_body, signed_at, received_at, retain_until, state, order_key) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+    /** An event to insert, completed with true when inserted, false when its key was already there. */
+    public record Pending(InboundEvent event, String state, Instant retainUntil, CompletableFuture<Boolean> done) {
+    }
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final int maxBatch;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean running;
+
+    public InboxWriter(DataSource dataSource, Clock clock, int threads, int maxBatch) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+        this.maxBatch = Math.max(1, maxBatch);
+        running = true;
+        for (int i = 0; i < Math.max(1, threads); i++) {
+            Thread t = new Thread(this::run, "inbox-writer-" + i);
+            t.setDaemon(true);
+            t.start();
+            writers.add(t);
+        }
+    }
+
+    /** Queues the event; the future completes once its transaction has committed. */
+    public CompletableFuture<Boolean> insert(InboundEvent event, String state, Instant retainUntil) {
+        if (!running) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the inbox is shutting down"));
+        }
+        Pending pending = new Pending(event, state, retainUntil, new CompletableFuture<>());
+        queue.add(pending);
+        return pending.done();
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        // The same key twice in one batch (concurrent duplicates): the first is inserted, the rest
+        // are duplicates, answered only after the first is committed.
+        Set<String> keys = new HashSet<>();
+        List<Pending> firsts = new ArrayList<>(batch.size());
+        List<Pending> repeats = new ArrayList<>();
+        for (Pending p : batch) {
+            (keys.add(p.event().key()) ? firsts : repeats).add(p);
+        }
+        Timestamp now = Timestamp.from(clock.instant());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            int[] counts;
+            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+                for (Pending p : firsts) {
+                    bind(insert, p, now);
+                    insert.addBatch();
+                }
+                counts = insert.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+            for (int i = 0; i < firsts.size(); i++) {
+                firsts.get(i).done().complete(counts[i] != 0);
+            }
+            repeats.forEach(p -> p.done().complete(false));
+        } catch (SQLException | RuntimeException e) {
+            if (firsts.size() > 1) {
+                // one bad row must not fail its neighbours: write each on its own
+                LOG.warn("Inbox group write of {} event(s) failed ({}); writing them one by one", batch.size(), e.toString());
+                firsts.forEach(p -> write(List.of(p)));
+                repeats.forEach(p -> write(List.of(p)));
+            } else {
+                LOG.error("Inbox write failed: {}", e.toString());
+                batch.forEach(p -> p.done().completeExceptionally(e));
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement insert, Pending p, Timestamp now) throws SQLException {
+        InboundEvent e = p.event();
+        insert.setString(1, e.sender());
+        insert.setString(2, e.eventId());
+        insert.setString(3, e.eventType());
+        insert.setString(4, e.eventVersion());
+        insert.setString(5, e.bodySha256());
+        insert.setBytes(6, e.rawBody());
+        insert.setTimestamp(7, e.signedAt() == null ? null : Timestamp.from(e.signedAt()));
+        insert.setTimestamp(8, now);
+        insert.setTimestamp(9, Timestamp.from(p.retainUntil()));
+        insert.setString(10, p.state());
+        insert.setString(11, e.orderKey());
+    }
+
+    /** Stops taking events, writes those already queued, then returns. */
+    public void close() {
+        running = false;
+        for (Thread t : writers) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.opsbridge.ingest;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+
+import io.opsbridge.config.Settings;
+import io.opsbridge.signature.HmacSha256Signature;
+import io.opsbridge.signature.WebhookSignature;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The configured senders, read once at start (a bad setting stops the start, not a request). */
+public final class Senders {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Senders.class);
+
+    private final Map<String, Sender> byName;
+
+    private Senders(Map<String, Sender> byName) {
+        this.byName = byName;
+    }
+
+    public static Senders load(Settings settings) {
+        long defaultTolerance = settings.getLong("opsbridge.webhooks.tolerance-seconds", 300);
+        long defaultMaxBody = settings.getLong("opsbridge.webhooks.max-body-bytes", 1_048_576);
+        Map<String, Sender> senders = new LinkedHashMap<>();
+        for (String name : settings.getList("opsbridge.senders")) {
+            String prefix = "opsbridge.sender." + name + ".";
+            String scheme = settings.get(prefix + "scheme", HmacSha256Signature.SCHEME);
+            var secrets = settings.getList(prefix + "secrets");
+            if (secrets.isEmpty()) {
+                throw new IllegalStateException("Sender " + name + " has no secret: set " + prefix + "secrets");
+            }
+            if (secrets.stream().anyMatch(s -> s.startsWith("demo-"))) {
+                LOG.warn("Sender {} verifies with a shipped demo secret; set {}secrets (env {}) before real use",
+                        name, prefix, (prefix + "SECRETS").toUpperCase().replace('.', '_').replace('-', '_'));
+            }
+            WebhookSignature signature;
+            try {
+                signature = WebhookSignature.of(scheme, secrets);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("Sender " + name + ": " + e.getMessage());
+            }
+            senders.put(name, new Sender(name, scheme, signature,
+                    new LinkedHashSet<>(settings.getList(prefix + "event-types")),
+                    Duration.ofDays(settings.getLong(prefix + "retention-days", 30)),
+                    Duration.ofSeconds(settings.getLong(prefix + "tolerance-seconds", defaultTolerance)),
+                    settings.getLong(prefix + "max-body-bytes", defaultMaxBody),
+                    new RateLimiter(settings.getLong(prefix + "rate-limit", 0),
+                            settings.getLong(prefix + "rate-burst", settings.getLong(prefix + "rate-limit", 1)))));
+        }
+        LOG.info("Webhook senders: {}", senders.keySet());
+        return new Senders(Map.copyOf(senders));
+    }
+
+    /** The sender of this exchange, named by its ingest route. */
+    public Sender of(Exchange exchange) {
+        String name = exchange.getProperty(Sender.PROPERTY, String.class);
+        Sender sender = byName.get(name);
+        if (sender == null) {
+            throw new IllegalStateException("Route names sender '" + name + "', which opsbridge.senders does not list");
+        }
+        return sender;
+    }
+}

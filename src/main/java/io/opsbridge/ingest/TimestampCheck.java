@@ -1,0 +1,44 @@
+package io.opsbridge.ingest;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import io.opsbridge.http.Problem;
+import io.opsbridge.http.Rejection;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Step 5 of intake: the signed time must be within the sender's tolerance of the server clock
+ * (401). For {@code standard-webhooks} that is {@code webhook-timestamp}; for {@code hmac-sha256}
+ * the envelope {@code timestamp}. An unreadable envelope timestamp is left to the schema check.
+ */
+public final class TimestampCheck implements Processor {
+
+    private final Senders senders;
+    private final Clock clock;
+
+    public TimestampCheck(Senders senders, Clock clock) {
+        this.senders = senders;
+        this.clock = clock;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Sender sender = senders.of(exchange);
+        Long headerSeconds = sender.signature().signedAt(name -> exchange.getMessage().getHeader(name, String.class));
+        Instant signedAt = headerSeconds != null
+                ? Instant.ofEpochSecond(headerSeconds)
+                : exchange.getProperty(InboundEvent.PROPERTY, InboundEvent.class).signedAt();
+        if (signedAt == null) {
+            return;
+        }
+        Duration skew = Duration.between(clock.instant(), signedAt).abs();
+        if (skew.compareTo(sender.tolerance()) > 0) {
+            throw Rejection.unlessDuplicate(new Problem(401, "timestamp-out-of-tolerance", "Timestamp out of tolerance",
+                    "The signed timestamp is " + skew.toSeconds() + " s from the server clock; at most "
+                            + sender.tolerance().toSeconds() + " s is accepted. Sign and send events promptly."));
+        }
+    }
+}

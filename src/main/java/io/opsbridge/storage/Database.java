@@ -1,0 +1,44 @@
+package io.opsbridge.storage;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.opsbridge.config.Settings;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The connection pool, with the schema brought up to date by the versioned migrations first. */
+public final class Database {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    private Database() {
+    }
+
+    public static HikariDataSource open(Settings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("opsbridge-db");
+        config.setJdbcUrl(settings.get("opsbridge.db.url"));
+        config.setUsername(settings.get("opsbridge.db.user", null));
+        config.setPassword(settings.get("opsbridge.db.password", null));
+        config.setMaximumPoolSize(settings.getInt("opsbridge.db.pool-size", 10));
+        config.setConnectionTimeout(settings.getLong("opsbridge.db.connection-timeout-ms", 5000));
+        HikariDataSource dataSource = new HikariDataSource(config);
+        try {
+            migrate(dataSource);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        return dataSource;
+    }
+
+    static void migrate(DataSource dataSource) {
+        var result = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        LOG.info("Database schema at version {} ({} migration(s) applied now)",
+                result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
+                result.migrationsExecuted);
+    }
+}
