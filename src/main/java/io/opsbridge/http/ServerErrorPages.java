@@ -1,31 +1,43 @@
 package io.opsbridge.http;
 
 import io.opsbridge.Json;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 /**
- * Answers the errors the HTTP server raises before any route runs (no such path, a body over the
+ * Answers what the HTTP server refuses before any route runs (no such path, a body over the
  * server's ceiling, a failure while writing) as problem+json too, never Vert.x's plain-text pages.
  */
 public final class ServerErrorPages implements StartupListener {
 
+    private static final Problem NOT_FOUND = new Problem(404, "not-found", "Not found", "No endpoint at this path.");
+
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context);
-        if (router == null) {
-            return;
+        // one router per server port, registered under a name derived from the port
+        for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
+            // Runs after every endpoint's route: a path nobody serves.
+            router.route().last().handler(ctx -> reply(ctx, NOT_FOUND));
+            // Failures raised inside the server's handlers (the body limit answers 413 this way).
+            router.route().failureHandler(ServerErrorPages::failure);
         }
-        router.errorHandler(404, ctx -> reply(ctx, new Problem(404, "not-found", "Not found",
-                "No endpoint at this path.")));
-        router.errorHandler(405, ctx -> reply(ctx, new Problem(405, "method-not-allowed", "Method not allowed",
-                "This endpoint does not accept this method.")));
-        router.errorHandler(413, ctx -> reply(ctx, new Problem(413, "payload-too-large", "Payload too large",
-                "The body is over the server's limit.")));
-        router.errorHandler(500, ctx -> reply(ctx, new Problem(500, "internal-error", "Internal error",
-                "The request could not be processed.")));
+    }
+
+    private static void failure(RoutingContext ctx) {
+        int status = ctx.statusCode();
+        Problem problem = switch (status) {
+            case 404 -> NOT_FOUND;
+            case 405 -> new Problem(405, "method-not-allowed", "Method not allowed",
+                    "This endpoint does not accept this method.");
+            case 413 -> new Problem(413, "payload-too-large", "Payload too large", "The body is over the server's limit.");
+            default -> status >= 400 && status < 500
+                    ? new Problem(status, "bad-request", "Bad request", "The request was refused.")
+                    : new Problem(500, "internal-error", "Internal error", "The request could not be processed.");
+        };
+        reply(ctx, problem);
     }
 
     private static void reply(RoutingContext ctx, Problem problem) {
@@ -34,6 +46,6 @@ public final class ServerErrorPages implements StartupListener {
             return;
         }
         ctx.response().setStatusCode(problem.status()).putHeader("Content-Type", Problem.CONTENT_TYPE)
-                .end(io.vertx.core.buffer.Buffer.buffer(Json.write(problem.body())));
+                .end(Buffer.buffer(Json.write(problem.body())));
     }
 }

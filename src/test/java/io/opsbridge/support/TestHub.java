@@ -1,0 +1,141 @@
+package io.opsbridge.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import io.opsbridge.OpsBridge;
+import org.apache.camel.main.Main;
+
+/**
+ * The real hub, started in this JVM on a free port with its own H2 file: tests talk to it over
+ * HTTP only, and read its database to check what was stored.
+ */
+public final class TestHub implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Path dataDir;
+    private final Map<String, String> overrides;
+    private Main main;
+    private int port;
+
+    private TestHub(Path dataDir, Map<String, String> overrides) {
+        this.dataDir = dataDir;
+        this.overrides = overrides;
+    }
+
+    /** Starts a hub whose database lives in {@code dataDir}; {@code overrides} win over application.properties. */
+    public static TestHub start(Path dataDir, Map<String, String> overrides) {
+        TestHub hub = new TestHub(dataDir, overrides);
+        hub.start();
+        return hub;
+    }
+
+    public static String h2Url(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("opsbridge")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+    }
+
+    public void start() {
+        port = freePort();
+        Map<String, String> all = new HashMap<>();
+        all.put("opsbridge.db.url", h2Url(dataDir));
+        all.put("camel.server.port", Integer.toString(port));
+        all.put("camel.server.host", "127.0.0.1");
+        all.putAll(overrides);
+        main = OpsBridge.create(all);
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("hub did not start", e);
+        }
+    }
+
+    /** Stops and starts again on the same data directory (a clean restart). */
+    public void restart() {
+        stop();
+        start();
+    }
+
+    public void stop() {
+        if (main != null) {
+            try {
+                main.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            main = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    public HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public <T> T bean(String name, Class<T> type) {
+        return main.getCamelContext().getRegistry().lookupByNameAndType(name, type);
+    }
+
+    /** Rows of a query against the hub's own database, each column by its (lower case) name. */
+    public List<Map<String, Object>> query(String sql, Object... args) {
+        try (Connection c = bean("dataSource", DataSource.class).getConnection();
+                PreparedStatement q = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                q.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = q.executeQuery()) {
+                List<Map<String, Object>> rows = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.put(rs.getMetaData().getColumnLabel(i).toLowerCase(), rs.getObject(i));
+                    }
+                    rows.add(row);
+                }
+                return rows;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
