@@ -104,7 +104,7 @@ public final class EventSchemas implements Processor {
         return errors.size() > MAX_ERRORS ? List.copyOf(errors.subList(0, MAX_ERRORS)) : errors;
     }
 
-    static List<FieldError> toErrors(Iterable<ValidationMessage> messages, String prefix) {
+    public static List<FieldError> toErrors(Iterable<ValidationMessage> messages, String prefix) {
         List<FieldError> errors = new ArrayList<>();
         for (ValidationMessage m : messages) {
             String location = m.getInstanceLocation().toString();
