@@ -1,0 +1,41 @@
+-- wrk script: each thread replays its own file of pre-signed events (bench/make-signed-events.py)
+-- and counts the answers by status, so a run that was not all 202s is visible.
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local dir = args[1] or "bench/results/events"
+  requests = {}
+  for line in io.lines(dir .. "/events-" .. id .. ".tsv") do
+    local sig, body = line:match("^(%x+)\t(.*)$")
+    requests[#requests + 1] = wrk.format("POST", "/webhooks/orders",
+      { ["Content-Type"] = "application/json", ["X-Signature"] = sig }, body)
+  end
+  i = 0
+  statuses = {}
+end
+
+function request()
+  i = i + 1
+  if i > #requests then i = 1 end  -- wrapping around would send duplicates: size the files for the run
+  return requests[i]
+end
+
+function response(status)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local totals = {}
+  for _, t in ipairs(threads) do
+    local s = t:get("statuses")
+    for code, n in pairs(s) do totals[code] = (totals[code] or 0) + n end
+  end
+  for code, n in pairs(totals) do io.write(string.format("status %d: %d\n", code, n)) end
+end
