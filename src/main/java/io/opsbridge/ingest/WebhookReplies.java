@@ -32,7 +32,10 @@ public final class WebhookReplies {
     public void accepted(Exchange exchange) {
         InboundEvent event = event(exchange);
         LOG.debug("{} event {} ({}) accepted", event.sender(), event.eventId(), event.eventType());
-        HttpReplies.json(exchange, 202, Map.of("status", "accepted", "event_id", event.eventId()));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "accepted");
+        body.put("event_id", event.eventId());
+        HttpReplies.json(exchange, 202, body);
     }
 
     /** 200 with the recorded result when the body is the same; 409 when the id is reused for other content. */
