@@ -2,9 +2,14 @@ package io.opsbridge;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.opsbridge.admin.AdminAuth;
 import io.opsbridge.config.Settings;
+import io.opsbridge.crypto.SecretBox;
+import io.opsbridge.http.ErrorReplies;
+import io.opsbridge.http.RequestGuard;
 import io.opsbridge.http.ServerErrorPages;
 import io.opsbridge.inbox.InboxPurge;
 import io.opsbridge.inbox.InboxRepository;
@@ -12,11 +17,19 @@ import io.opsbridge.inbox.InboxWriter;
 import io.opsbridge.ingest.EnvelopeParser;
 import io.opsbridge.ingest.EventSchemas;
 import io.opsbridge.ingest.RateLimit;
-import io.opsbridge.ingest.RequestGuard;
 import io.opsbridge.ingest.Senders;
 import io.opsbridge.ingest.SignatureCheck;
 import io.opsbridge.ingest.TimestampCheck;
 import io.opsbridge.ingest.WebhookReplies;
+import io.opsbridge.storage.Jdbc;
+import io.opsbridge.tenant.Geocoder;
+import io.opsbridge.tenant.PullEndpoints;
+import io.opsbridge.tenant.PullSchedules;
+import io.opsbridge.tenant.TenantAdmin;
+import io.opsbridge.tenant.WmsOrderStore;
+import io.opsbridge.tenant.WmsOrderValidation;
+import io.opsbridge.tenant.WmsPull;
+import io.opsbridge.tenant.WmsWebhookAuth;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.spi.Registry;
@@ -39,16 +52,41 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("dataSource", dataSource);
         registry.bind("inboxRepository", inbox);
         registry.bind("inboxPurge", new InboxPurge(dataSource, clock));
-        registry.bind("requestGuard", new RequestGuard(senders));
+        registry.bind("requestGuard", new RequestGuard(exchange -> senders.of(exchange).maxBodyBytes()));
         registry.bind("signatureCheck", new SignatureCheck(senders));
         registry.bind("envelopeParser", new EnvelopeParser(senders));
         registry.bind("timestampCheck", new TimestampCheck(senders, clock));
         registry.bind("eventSchemas", EventSchemas.load(Path.of(settings.get("opsbridge.schemas.dir", "schemas"))));
         registry.bind("rateLimit", new RateLimit(senders));
         registry.bind("webhookReplies", new WebhookReplies(inbox));
+        registry.bind("errorReplies", new ErrorReplies());
+
+        // tenants: admin API, WMS order webhook and pulls, geocoding
+        Jdbc jdbc = new Jdbc(dataSource);
+        AdminAuth adminAuth = AdminAuth.open(settings.find("opsbridge.admin.token"), dataSource, clock);
+        SecretBox secretBox = SecretBox.open(settings.find("opsbridge.secrets.key"),
+                Path.of(settings.get("opsbridge.secrets.key-file", "./data/secrets.key")));
+        long tenantMaxBody = settings.getLong("opsbridge.tenant-intake.max-body-bytes", 1_048_576);
+        Geocoder geocoder = new Geocoder(jdbc, clock, settings.get("opsbridge.geocoder.url", ""),
+                Duration.ofMillis(settings.getLong("opsbridge.geocoder.timeout-ms", 3000)),
+                settings.get("opsbridge.geocoder.user-agent", "OpsBridge"), settings.getInt("opsbridge.geocoder.max-attempts", 5));
+        TenantAdmin tenantAdmin = new TenantAdmin(jdbc, clock, settings.get("opsbridge.public-url", "http://localhost:8080"));
+        PullSchedules pullSchedules = new PullSchedules(jdbc);
+        registry.bind("geocoder", geocoder);
+        registry.bind("tenantAdmin", tenantAdmin);
+        registry.bind("tenantRequestGuard", new RequestGuard(exchange -> tenantMaxBody));
+        registry.bind("wmsWebhookAuth", new WmsWebhookAuth(jdbc));
+        registry.bind("wmsOrderValidation", new WmsOrderValidation(jdbc, settings.getInt("opsbridge.tenant-intake.max-orders", 500)));
+        registry.bind("wmsOrderStore", new WmsOrderStore(jdbc, clock, geocoder.enabled()));
+        registry.bind("wmsPull", new WmsPull(jdbc, clock, secretBox,
+                Duration.ofMillis(settings.getLong("opsbridge.pull.timeout-ms", 10_000)), tenantMaxBody));
+        registry.bind("pullEndpoints", new PullEndpoints(jdbc, clock, secretBox, pullSchedules, tenantAdmin,
+                context.createProducerTemplate()));
 
         try {
             context.addStartupListener(new ServerErrorPages());
+            context.addStartupListener(adminAuth);
+            context.addStartupListener(pullSchedules);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -40,11 +40,13 @@ public final class ServerErrorPages implements StartupListener {
         reply(ctx, problem);
     }
 
-    private static void reply(RoutingContext ctx, Problem problem) {
+    /** Writes a problem straight from the HTTP server, before (or instead of) any route. */
+    public static void reply(RoutingContext ctx, Problem problem) {
         if (ctx.response().headWritten()) {
             ctx.response().end();
             return;
         }
+        problem.headers().forEach(ctx.response()::putHeader);
         ctx.response().setStatusCode(problem.status()).putHeader("Content-Type", Problem.CONTENT_TYPE)
                 .end(Buffer.buffer(Json.write(problem.body())));
     }

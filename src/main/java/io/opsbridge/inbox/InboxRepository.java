@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import javax.sql.DataSource;
 
 import io.opsbridge.ingest.InboundEvent;
+import io.opsbridge.storage.StorageException;
 import io.opsbridge.ingest.Sender;
 import io.opsbridge.ingest.Senders;
 import org.apache.camel.Exchange;
@@ -59,7 +60,7 @@ public final class InboxRepository extends ServiceSupport implements IdempotentR
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while storing the event", e);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new InboxUnavailableException(e.getCause());
+            throw e.getCause() instanceof RuntimeException r ? r : new StorageException(e.getCause());
         }
     }
 
@@ -87,7 +88,7 @@ public final class InboxRepository extends ServiceSupport implements IdempotentR
                         rs.getString(4)));
             }
         } catch (SQLException e) {
-            throw new InboxUnavailableException(e);
+            throw new StorageException(e);
         }
     }
 
@@ -100,7 +101,7 @@ public final class InboxRepository extends ServiceSupport implements IdempotentR
             d.setString(2, key.substring(slash + 1));
             return d.executeUpdate() > 0;
         } catch (SQLException e) {
-            throw new InboxUnavailableException(e);
+            throw new StorageException(e);
         }
     }
 

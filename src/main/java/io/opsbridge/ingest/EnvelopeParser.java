@@ -1,18 +1,16 @@
 package io.opsbridge.ingest;
 
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsbridge.Json;
+import io.opsbridge.crypto.Secrets;
 import io.opsbridge.http.FieldError;
 import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
@@ -57,7 +55,7 @@ public final class EnvelopeParser implements Processor {
         String orderKey = payload == null ? null : text(payload, "order_id");
         InboundEvent event = new InboundEvent(senders.of(exchange).name(), eventId,
                 textOr(envelope, "event_type", ""), textOr(envelope, "event_version", ""),
-                instant(text(envelope, "timestamp")), orderKey, body, sha256(body), envelope);
+                instant(text(envelope, "timestamp")), orderKey, body, Secrets.sha256Hex(body), envelope);
         exchange.setProperty(InboundEvent.PROPERTY, event);
         exchange.setProperty(InboundEvent.KEY_PROPERTY, event.key());
     }
@@ -94,14 +92,6 @@ public final class EnvelopeParser implements Processor {
             return OffsetDateTime.parse(rfc3339).toInstant();
         } catch (DateTimeParseException e) {
             return null;
-        }
-    }
-
-    private static String sha256(byte[] body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -3,16 +3,16 @@ package io.opsbridge.ingest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opsbridge.Json;
+import io.opsbridge.http.ErrorReplies;
 import io.opsbridge.http.HttpReplies;
 import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
 import io.opsbridge.inbox.HeldEvent;
 import io.opsbridge.inbox.InboxRepository;
-import io.opsbridge.inbox.InboxUnavailableException;
+import io.opsbridge.storage.StorageException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +57,7 @@ public final class WebhookReplies {
             Optional<HeldEvent> held;
             try {
                 held = inbox.find(event.sender(), event.eventId());
-            } catch (InboxUnavailableException e) {
+            } catch (StorageException e) {
                 exchange.setProperty(Exchange.EXCEPTION_CAUGHT, e);
                 failed(exchange);
                 return;
@@ -75,19 +75,7 @@ public final class WebhookReplies {
 
     /** Our fault, not the client's: 503 when storage is unavailable, else 500. Never a stack trace. */
     public void failed(Exchange exchange) {
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String incident = UUID.randomUUID().toString();
-        if (cause instanceof InboxUnavailableException) {
-            LOG.error("{} webhook not stored, storage unavailable (incident {}): {}",
-                    exchange.getProperty(Sender.PROPERTY), incident, String.valueOf(cause.getCause()));
-            HttpReplies.problem(exchange, new Problem(503, "storage-unavailable", "Storage unavailable",
-                    "The event was not stored. Retry later; incident " + incident + ".").withHeader("Retry-After", "5"));
-            return;
-        }
-        LOG.error("{} webhook failed (incident {}): {}", exchange.getProperty(Sender.PROPERTY), incident,
-                cause == null ? "unknown" : cause.toString());
-        HttpReplies.problem(exchange, new Problem(500, "internal-error", "Internal error",
-                "The event was not stored. Retry later; incident " + incident + "."));
+        ErrorReplies.failed(exchange, exchange.getProperty(Sender.PROPERTY) + " webhook");
     }
 
     private void answerDuplicate(Exchange exchange, InboundEvent event, HeldEvent held) {
