@@ -1,8 +1,12 @@
 package io.opsbridge;
 
+import java.io.IOException;
+
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
@@ -15,6 +19,22 @@ public final class Json {
             .build();
 
     private Json() {
+    }
+
+    /**
+     * Parses a request body that must be UTF-8 JSON (RFC 8259). Jackson would also detect UTF-16 and
+     * UTF-32 and skip a byte-order mark; refusing them keeps every stored body plain UTF-8.
+     */
+    public static JsonNode readUtf8(byte[] body) throws IOException {
+        if (body.length >= 2 && ((body[0] & 0xFF) == 0xFE || (body[0] & 0xFF) == 0xFF || (body[0] & 0xFF) == 0xEF)) {
+            throw new JsonParseException(null, "a byte-order mark or non-UTF-8 encoding");
+        }
+        for (int i = 0; i < Math.min(4, body.length); i++) {
+            if (body[i] == 0) {
+                throw new JsonParseException(null, "UTF-16 or UTF-32 encoding");
+            }
+        }
+        return MAPPER.readTree(body);
     }
 
     public static byte[] write(Object value) {

@@ -264,6 +264,9 @@ class WebhookIntakeTest {
         String path = "/webhooks/tasks";
         String first = Events.json(Events.example("TASK.CREATED", "evt_rate_1"));
         assertThat(vendor.post(path, "tasks-secret", first).statusCode()).isEqualTo(202);
+        for (int i = 0; i < 3; i++) { // a vendor's retries are answered and cost no token
+            assertThat(vendor.post(path, "tasks-secret", first).statusCode()).isEqualTo(200);
+        }
         assertThat(vendor.post(path, "tasks-secret", Events.json(Events.example("TASK.CREATED", "evt_rate_2"))).statusCode())
                 .isEqualTo(202);
         HttpResponse<String> limited = vendor.post(path, "tasks-secret", Events.json(Events.example("TASK.CREATED", "evt_rate_3")));
@@ -322,6 +325,51 @@ class WebhookIntakeTest {
             pool.shutdownNow();
         }
         assertThat(hub.query("SELECT 1 FROM inbox_event WHERE event_id = 'evt_race'")).hasSize(1);
+    }
+
+    @Test
+    void queryParametersCannotStandInForHeaders() {
+        byte[] body = Events.json(Events.example("ORDER.CREATED", "evt_query_spoof")).getBytes(StandardCharsets.UTF_8);
+        String sig = Webhooks.hmacHex(NEW_SECRET, body);
+        assertProblem(hub.send(HttpRequest.newBuilder(hub.uri(ORDERS + "?Content-Type=application/json&X-Signature=" + sig))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))), 415, "unsupported-media-type");
+        assertProblem(hub.send(HttpRequest.newBuilder(hub.uri(ORDERS + "?X-Signature=" + sig))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body))), 401,
+                "signature-missing");
+        assertThat(hub.query("SELECT 1 FROM inbox_event WHERE event_id = 'evt_query_spoof'")).isEmpty();
+    }
+
+    @Test
+    void onlyUtf8BodiesAreAccepted() {
+        String json = Events.json(Events.example("ORDER.CREATED", "evt_utf16"));
+        byte[] bom = ("\uFEFF" + json).getBytes(StandardCharsets.UTF_8);
+        byte[] utf16 = json.getBytes(StandardCharsets.UTF_16LE);
+        for (byte[] body : List.of(bom, utf16)) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(hub.uri(ORDERS)).header("Content-Type", "application/json")
+                    .header("X-Signature", Webhooks.hmacHex(NEW_SECRET, body)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            assertProblem(hub.send(request), 400, "invalid-json");
+        }
+    }
+
+    @Test
+    void aTimestampTheToleranceCheckCannotReadIsASchemaError() {
+        for (String timestamp : List.of("2026-11-23 12:00:00Z", "2016-12-31T23:59:60Z", "yesterday")) {
+            ObjectNode event = Events.example("ORDER.CREATED", "evt_odd_time");
+            event.put("timestamp", timestamp);
+            HttpResponse<String> response = vendor.post(ORDERS, NEW_SECRET, Events.json(event));
+            assertProblem(response, 400, "schema-violation");
+            assertThat(response.body()).contains("\"pointer\":\"/timestamp\"");
+        }
+    }
+
+    @Test
+    void anOrderIdThatIsNoKeyIsStoredWithoutOne() {
+        ObjectNode event = Events.example("ORDER.CREATED", "evt_long_order_id");
+        event.put("event_type", "ORDER.ARCHIVED");
+        ((ObjectNode) event.get("payload")).put("order_id", "A".repeat(300));
+        assertThat(vendor.post(ORDERS, NEW_SECRET, Events.json(event)).statusCode()).isEqualTo(202);
+        assertThat(hub.query("SELECT order_key FROM inbox_event WHERE event_id = 'evt_long_order_id'"))
+                .extracting(r -> r.get("order_key")).containsExactly((Object) null);
     }
 
     @Test

@@ -33,7 +33,7 @@ public final class ErrorReplies {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String incident = UUID.randomUUID().toString();
         if (cause instanceof StorageException) {
-            LOG.error("{}: storage unavailable (incident {}): {}", where, incident, String.valueOf(cause.getCause()));
+            LOG.error("{}: storage unavailable (incident {}): {}", where, incident, StorageException.describe(cause));
             HttpReplies.problem(exchange, new Problem(503, "storage-unavailable", "Storage unavailable",
                     "Nothing was stored. Retry later; incident " + incident + ".").withHeader("Retry-After", "5"));
             return;

@@ -26,7 +26,7 @@ public final class RequestGuard implements Processor {
             throw new Rejection(new Problem(405, "method-not-allowed", "Method not allowed",
                     "This endpoint takes POST.").withHeader("Allow", "POST"));
         }
-        if (!JsonContentType.isJson(in.getHeader(Exchange.CONTENT_TYPE, String.class))) {
+        if (!JsonContentType.isJson(HttpRequestView.header(exchange, "Content-Type"))) {
             throw new Rejection(new Problem(415, "unsupported-media-type", "Unsupported media type",
                     "Send application/json (UTF-8)."));
         }

@@ -1,7 +1,6 @@
 package io.opsbridge.http;
 
 import java.io.IOException;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,12 +19,12 @@ public final class Requests {
         if (body == null || body.length == 0) {
             return Json.MAPPER.createObjectNode();
         }
-        if (!JsonContentType.isJson(exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class))) {
+        if (!JsonContentType.isJson(HttpRequestView.header(exchange, "Content-Type"))) {
             throw new Rejection(new Problem(415, "unsupported-media-type", "Unsupported media type",
                     "Send application/json (UTF-8)."));
         }
         try {
-            JsonNode tree = Json.MAPPER.readTree(body);
+            JsonNode tree = Json.readUtf8(body);
             if (tree instanceof ObjectNode object) {
                 return object;
             }
@@ -35,10 +34,6 @@ public final class Requests {
         throw new Rejection(new Problem(400, "invalid-json", "Invalid JSON", "The body must be one JSON object."));
     }
 
-    /** A path parameter ({@code {tenantId}}) or query parameter, as Camel's HTTP consumer sets it. */
-    public static Optional<String> param(Exchange exchange, String name) {
-        return Optional.ofNullable(exchange.getMessage().getHeader(name, String.class)).filter(v -> !v.isBlank());
-    }
 
     public static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);

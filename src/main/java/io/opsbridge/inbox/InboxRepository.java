@@ -8,6 +8,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import javax.sql.DataSource;
 
@@ -32,6 +34,9 @@ public final class InboxRepository extends ServiceSupport implements IdempotentR
             + "WHERE sender = ? AND event_id = ?";
     private static final String DELETE = "DELETE FROM inbox_event WHERE sender = ? AND event_id = ?";
 
+    /** Longer than any healthy commit; past it the vendor gets a 503 and retries, rather than a stuck worker. */
+    private static final long WRITE_TIMEOUT_SECONDS = 20;
+
     private final DataSource dataSource;
     private final InboxWriter writer;
     private final Senders senders;
@@ -54,14 +59,21 @@ public final class InboxRepository extends ServiceSupport implements IdempotentR
         Sender sender = senders.of(exchange);
         String state = sender.routedTypes().contains(event.eventType()) ? InboxState.RECEIVED : InboxState.UNROUTED;
         Duration retention = sender.retention();
+        boolean inserted;
         try {
-            return writer.insert(event, state, clock.instant().plus(retention)).get();
+            inserted = writer.insert(event, state, clock.instant().plus(retention)).get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while storing the event", e);
+            throw new StorageException(e);
+        } catch (TimeoutException e) {
+            throw new StorageException(e);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new StorageException(e.getCause());
         }
+        if (!inserted) {
+            sender.rateLimiter().release(); // a duplicate is answered, not admitted: it costs no token
+        }
+        return inserted;
     }
 
     @Override

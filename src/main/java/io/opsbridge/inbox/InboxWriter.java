@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import io.opsbridge.ingest.InboundEvent;
+import io.opsbridge.storage.StorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class InboxWriter {
     /** Queues the event; the future completes once its transaction has committed. */
     public CompletableFuture<Boolean> insert(InboundEvent event, String state, Instant retainUntil) {
         if (!running) {
-            return CompletableFuture.failedFuture(new IllegalStateException("the inbox is shutting down"));
+            return CompletableFuture.failedFuture(new StorageException(new IllegalStateException("the inbox is shutting down")));
         }
         Pending pending = new Pending(event, state, retainUntil, new CompletableFuture<>());
         queue.add(pending);
@@ -114,18 +115,24 @@ public final class InboxWriter {
                 throw e;
             }
             for (int i = 0; i < firsts.size(); i++) {
-                firsts.get(i).done().complete(counts[i] != 0);
+                if (counts[i] < 0) {
+                    // the driver did not say whether the row went in (e.g. PostgreSQL reWriteBatchedInserts)
+                    firsts.get(i).done().completeExceptionally(new IllegalStateException("no row count from the JDBC driver"));
+                } else {
+                    firsts.get(i).done().complete(counts[i] == 1);
+                }
             }
             repeats.forEach(p -> p.done().complete(false));
         } catch (SQLException | RuntimeException e) {
             if (firsts.size() > 1) {
                 // one bad row must not fail its neighbours: write each on its own
-                LOG.warn("Inbox group write of {} event(s) failed ({}); writing them one by one", batch.size(), e.toString());
+                LOG.warn("Inbox group write of {} event(s) failed ({}); writing them one by one", batch.size(),
+                        StorageException.describe(e));
                 firsts.forEach(p -> write(List.of(p)));
                 repeats.forEach(p -> write(List.of(p)));
             } else {
-                LOG.error("Inbox write failed: {}", e.toString());
-                batch.forEach(p -> p.done().completeExceptionally(e));
+                LOG.error("Inbox write failed: {}", StorageException.describe(e));
+                batch.forEach(p -> p.done().completeExceptionally(e instanceof SQLException ? new StorageException(e) : e));
             }
         }
     }
@@ -145,7 +152,7 @@ public final class InboxWriter {
         insert.setString(11, e.orderKey());
     }
 
-    /** Stops taking events, writes those already queued, then returns. */
+    /** Stops taking events, writes those already queued, then returns; any left unwritten are failed (503). */
     public void close() {
         running = false;
         for (Thread t : writers) {
@@ -154,6 +161,9 @@ public final class InboxWriter {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        for (Pending p; (p = queue.poll()) != null;) {
+            p.done().completeExceptionally(new StorageException(new IllegalStateException("the inbox shut down")));
         }
     }
 }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsbridge.Json;
 import io.opsbridge.crypto.Secrets;
 import io.opsbridge.http.FieldError;
+import io.opsbridge.http.HttpRequestView;
 import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
 import org.apache.camel.Exchange;
@@ -46,13 +47,16 @@ public final class EnvelopeParser implements Processor {
                     .withErrors(List.of(new FieldError("/event_id",
                             "required: 1 to 200 characters of A-Z a-z 0-9 . _ : -"))));
         }
-        String headerId = in.getHeader(EVENT_ID_HEADER, String.class);
+        String headerId = HttpRequestView.header(exchange, EVENT_ID_HEADER);
         if (headerId != null && !headerId.equals(eventId)) {
             throw new Rejection(new Problem(400, "event-id-mismatch", "Event id mismatch",
                     "The X-Event-ID header differs from the envelope event_id."));
         }
         JsonNode payload = envelope.get("payload");
         String orderKey = payload == null ? null : text(payload, "order_id");
+        if (orderKey != null && !EVENT_ID.matcher(orderKey).matches()) {
+            orderKey = null; // not an id we can key on (the payload schema says what is valid)
+        }
         InboundEvent event = new InboundEvent(senders.of(exchange).name(), eventId,
                 textOr(envelope, "event_type", ""), textOr(envelope, "event_version", ""),
                 instant(text(envelope, "timestamp")), orderKey, body, Secrets.sha256Hex(body), envelope);
@@ -63,7 +67,7 @@ public final class EnvelopeParser implements Processor {
     private static ObjectNode parseObject(byte[] body) {
         JsonNode tree;
         try {
-            tree = Json.MAPPER.readTree(body);
+            tree = Json.readUtf8(body);
         } catch (IOException e) {
             throw new Rejection(new Problem(400, "invalid-json", "Invalid JSON",
                     "The body is not well-formed JSON (UTF-8, one value, no duplicate keys)."));
@@ -84,7 +88,8 @@ public final class EnvelopeParser implements Processor {
         return value == null ? fallback : value;
     }
 
-    private static Instant instant(String rfc3339) {
+    /** The instant of an RFC 3339 timestamp ({@code T} separator, an offset or {@code Z}), or null. */
+    static Instant instant(String rfc3339) {
         if (rfc3339 == null) {
             return null;
         }

@@ -40,6 +40,7 @@ public final class EventSchemas implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(EventSchemas.class);
     static final int SUPPORTED_MAJOR = 1;
     private static final int MAX_ERRORS = 50;
+    private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("\\d+\\.\\d+");
 
     private final JsonSchema envelope;
     private final Map<String, JsonSchema> payloads;
@@ -87,8 +88,14 @@ public final class EventSchemas implements Processor {
     /** Every error of the envelope, its version and its payload; empty when the event is valid. */
     public List<FieldError> validate(JsonNode envelopeNode) {
         List<FieldError> errors = new ArrayList<>(toErrors(envelope.validate(envelopeNode), ""));
+        JsonNode timestamp = envelopeNode.get("timestamp");
+        if (timestamp != null && timestamp.isTextual() && EnvelopeParser.instant(timestamp.textValue()) == null
+                && errors.stream().noneMatch(e -> e.pointer().equals("/timestamp"))) {
+            // the signed time must be one the tolerance check can read: T separator, offset or Z, no leap second
+            errors.add(new FieldError("/timestamp", "must be an RFC 3339 date-time such as 2026-11-20T09:30:00Z"));
+        }
         JsonNode version = envelopeNode.get("event_version");
-        if (version != null && version.isTextual() && version.textValue().matches("\\d+\\.\\d+")) {
+        if (version != null && version.isTextual() && VERSION.matcher(version.textValue()).matches()) {
             String major = version.textValue().substring(0, version.textValue().indexOf('.'));
             if (!major.equals(Integer.toString(SUPPORTED_MAJOR))) {
                 errors.add(new FieldError("/event_version",

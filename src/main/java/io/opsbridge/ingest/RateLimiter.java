@@ -18,6 +18,13 @@ public final class RateLimiter {
         this.refilledAt = System.nanoTime();
     }
 
+    /** Gives back a token taken for a request that turned out not to need one (a duplicate). */
+    public synchronized void release() {
+        if (ratePerNano > 0) {
+            tokens = Math.min(burst, tokens + 1);
+        }
+    }
+
     /** @return 0 when a token was taken, else the whole seconds until one is available (at least 1) */
     public synchronized long tryAcquire() {
         if (ratePerNano <= 0) {

@@ -2,6 +2,7 @@ package io.opsbridge.ingest;
 
 import java.util.function.UnaryOperator;
 
+import io.opsbridge.http.HttpRequestView;
 import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
 import org.apache.camel.Exchange;
@@ -21,7 +22,7 @@ public final class SignatureCheck implements Processor {
     public void process(Exchange exchange) {
         Sender sender = senders.of(exchange);
         Message in = exchange.getMessage();
-        UnaryOperator<String> header = name -> in.getHeader(name, String.class);
+        UnaryOperator<String> header = HttpRequestView.headers(exchange);
         if (!sender.signature().isPresent(header)) {
             throw new Rejection(new Problem(401, "signature-missing", "Signature missing",
                     "Sign the request with scheme " + sender.scheme() + "; see docs/webhooks.md."));

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.opsbridge.http.HttpRequestView;
 import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
 import org.apache.camel.Exchange;
@@ -27,7 +28,7 @@ public final class TimestampCheck implements Processor {
     @Override
     public void process(Exchange exchange) {
         Sender sender = senders.of(exchange);
-        Long headerSeconds = sender.signature().signedAt(name -> exchange.getMessage().getHeader(name, String.class));
+        Long headerSeconds = sender.signature().signedAt(HttpRequestView.headers(exchange));
         Instant signedAt = headerSeconds != null
                 ? Instant.ofEpochSecond(headerSeconds)
                 : exchange.getProperty(InboundEvent.PROPERTY, InboundEvent.class).signedAt();

@@ -18,9 +18,14 @@ public final class Database {
     }
 
     public static HikariDataSource open(Settings settings) {
+        String url = settings.get("opsbridge.db.url");
+        if (url.toLowerCase(java.util.Locale.ROOT).contains("rewritebatchedinserts=true")) {
+            // the driver then reports no per-row counts, and a duplicate could not be told from a new event
+            throw new IllegalStateException("opsbridge.db.url must not set reWriteBatchedInserts=true");
+        }
         HikariConfig config = new HikariConfig();
         config.setPoolName("opsbridge-db");
-        config.setJdbcUrl(settings.get("opsbridge.db.url"));
+        config.setJdbcUrl(url);
         config.setUsername(settings.get("opsbridge.db.user", null));
         config.setPassword(settings.get("opsbridge.db.password", null));
         config.setMaximumPoolSize(settings.getInt("opsbridge.db.pool-size", 10));

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsbridge.crypto.SecretBox;
 import io.opsbridge.crypto.Secrets;
 import io.opsbridge.http.HttpReplies;
+import io.opsbridge.http.HttpRequestView;
 import io.opsbridge.http.Requests;
 import io.opsbridge.storage.Jdbc;
 import org.apache.camel.Exchange;
@@ -115,7 +116,7 @@ public final class PullEndpoints {
     }
 
     private static String endpointId(Exchange exchange) {
-        return Requests.param(exchange, "endpointId").orElseThrow(() -> Requests.notFound("The pull endpoint"));
+        return HttpRequestView.pathParam(exchange, "endpointId").orElseThrow(() -> Requests.notFound("The pull endpoint"));
     }
 
     private static boolean isHttpUrl(String url) {

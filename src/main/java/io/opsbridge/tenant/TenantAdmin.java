@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsbridge.Json;
 import io.opsbridge.crypto.Secrets;
 import io.opsbridge.http.HttpReplies;
+import io.opsbridge.http.HttpRequestView;
 import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
 import io.opsbridge.http.Requests;
@@ -108,7 +109,7 @@ public final class TenantAdmin {
                 + "c.contact AS customer_contact, c.address, c.latitude, c.longitude "
                 + "FROM tenant_order o JOIN customer c ON c.id = o.customer_id WHERE o.tenant_id = ?";
         List<Map<String, Object>> orders;
-        var plannedDate = Requests.param(exchange, "plannedDate");
+        var plannedDate = HttpRequestView.queryParam(exchange, "plannedDate");
         if (plannedDate.isPresent()) {
             LocalDate date;
             try {
@@ -139,7 +140,7 @@ public final class TenantAdmin {
     }
 
     Map<String, Object> requireTenant(Exchange exchange) {
-        String id = Requests.param(exchange, "tenantId").orElseThrow(() -> Requests.notFound("The tenant"));
+        String id = HttpRequestView.pathParam(exchange, "tenantId").orElseThrow(() -> Requests.notFound("The tenant"));
         return jdbc.one("SELECT id, name, created_at FROM tenant WHERE id = ?", TenantAdmin::tenant, id)
                 .orElseThrow(() -> Requests.notFound("Tenant " + id));
     }

@@ -42,7 +42,7 @@ public final class WmsOrderValidation {
         JsonNode root;
         try {
             byte[] body = exchange.getMessage().getBody(byte[].class);
-            root = Json.MAPPER.readTree(body == null ? new byte[0] : body);
+            root = Json.readUtf8(body == null ? new byte[0] : body);
         } catch (IOException e) {
             throw invalid("Invalid JSON", "The body is not well-formed JSON.");
         }

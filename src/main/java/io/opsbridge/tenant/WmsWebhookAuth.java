@@ -1,9 +1,9 @@
 package io.opsbridge.tenant;
 
 import io.opsbridge.crypto.Secrets;
+import io.opsbridge.http.HttpRequestView;
 import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
-import io.opsbridge.http.Requests;
 import io.opsbridge.storage.Jdbc;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -28,8 +28,8 @@ public final class WmsWebhookAuth implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        String tenantId = Requests.param(exchange, "tenantId").orElse("");
-        String authorization = exchange.getMessage().getHeader("Authorization", String.class);
+        String tenantId = HttpRequestView.pathParam(exchange, "tenantId").orElse("");
+        String authorization = HttpRequestView.header(exchange, "Authorization");
         String presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).trim() : null;
         record Integration(String hash, boolean active) {
