@@ -13,9 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.opsbridge.Json;
 import io.opsbridge.crypto.SecretBox;
+import io.opsbridge.http.Problem;
+import io.opsbridge.http.Rejection;
+import io.opsbridge.storage.StorageException;
 import io.opsbridge.storage.Jdbc;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -102,35 +103,38 @@ public final class WmsPull {
         exchange.setProperty(WmsOrder.SOURCE_PROPERTY, "pull:" + endpoint.id());
     }
 
-    /** After the intake route: its answer is the pull's outcome (200 = written, else why nothing was). */
+    /** After the intake route wrote the orders: the counts, recorded and answered. */
     @SuppressWarnings("unchecked")
     public void record(Exchange exchange) {
         String id = exchange.getProperty(ENDPOINT_PROPERTY, String.class);
-        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        Map<String, Object> written = exchange.getProperty(WmsOrderStore.RESULT_PROPERTY, Map.class);
-        if (status != null && status == 200 && written != null) {
-            List<Map<String, Object>> orders = (List<Map<String, Object>>) written.get("orders");
-            int created = (int) orders.stream().filter(o -> Boolean.TRUE.equals(o.get("created"))).count();
-            jdbc.update("UPDATE pull_endpoint SET last_sync_at = ?, last_status = 'ok', last_error = NULL, last_processed = ?, "
-                    + "last_created = ?, last_updated = ? WHERE id = ?", clock.instant(), orders.size(), created,
-                    orders.size() - created, id);
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("status", "ok");
-            result.put("processed", orders.size());
-            result.put("created", created);
-            result.put("updated", orders.size() - created);
-            result.put("orders", orders);
-            exchange.setProperty(RESULT_PROPERTY, result);
-            return;
-        }
-        failed(exchange, id, refusal(exchange));
+        List<Map<String, Object>> orders = (List<Map<String, Object>>) exchange.getProperty(WmsOrderStore.RESULT_PROPERTY,
+                Map.class).get("orders");
+        int created = (int) orders.stream().filter(o -> Boolean.TRUE.equals(o.get("created"))).count();
+        jdbc.update("UPDATE pull_endpoint SET last_sync_at = ?, last_status = 'ok', last_error = NULL, last_processed = ?, "
+                + "last_created = ?, last_updated = ? WHERE id = ?", clock.instant(), orders.size(), created,
+                orders.size() - created, id);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("status", "ok");
+        result.put("processed", orders.size());
+        result.put("created", created);
+        result.put("updated", orders.size() - created);
+        result.put("orders", orders);
+        exchange.setProperty(RESULT_PROPERTY, result);
     }
 
-    /** The fetch itself failed (unreachable, not 2xx, too big): nothing was written. */
+    /** The intake route refused the pulled orders (the webhook would have answered 400 or 422). */
+    public void refused(Exchange exchange) {
+        Problem problem = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Rejection.class).problem();
+        Object details = problem.members().getOrDefault("details", problem.members().get("fieldErrors"));
+        failed(exchange, exchange.getProperty(ENDPOINT_PROPERTY, String.class), "WMS answer refused (" + problem.status()
+                + " " + problem.title() + ")" + (details == null ? "" : ": " + details));
+    }
+
+    /** The fetch or the write failed (unreachable, not 2xx, too big, storage down): nothing was written. */
     public void fetchFailed(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         failed(exchange, exchange.getProperty(ENDPOINT_PROPERTY, String.class),
-                cause instanceof PullFailed ? cause.getMessage() : "pull failed: " + cause);
+                cause instanceof PullFailed ? cause.getMessage() : "pull failed: " + StorageException.describe(cause));
     }
 
     private void failed(Exchange exchange, String id, String error) {
@@ -142,19 +146,6 @@ public final class WmsPull {
         result.put("status", "failed");
         result.put("error", error);
         exchange.setProperty(RESULT_PROPERTY, result);
-    }
-
-    /** Why the intake route refused the pulled orders, from its problem answer. */
-    private static String refusal(Exchange exchange) {
-        try {
-            JsonNode problem = Json.MAPPER.readTree(exchange.getMessage().getBody(byte[].class));
-            String error = problem.path("error").asText(problem.path("title").asText("refused"));
-            JsonNode details = problem.has("details") ? problem.get("details") : problem.path("fieldErrors");
-            return "WMS answer refused (" + problem.path("status").asText() + " " + error + ")"
-                    + (details.isMissingNode() || details.isNull() ? "" : ": " + (details.isTextual() ? details.textValue() : details));
-        } catch (IOException | RuntimeException e) {
-            return "WMS answer refused";
-        }
     }
 
     java.util.Optional<Endpoint> endpoint(String id) {
