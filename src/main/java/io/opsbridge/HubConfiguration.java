@@ -3,11 +3,26 @@ package io.opsbridge;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.opsbridge.admin.AdminAuth;
 import io.opsbridge.config.Settings;
 import io.opsbridge.crypto.SecretBox;
+import io.opsbridge.delivery.Alerts;
+import io.opsbridge.delivery.AttemptRecorder;
+import io.opsbridge.delivery.DeadLetters;
+import io.opsbridge.delivery.DeliveryOutcome;
+import io.opsbridge.delivery.DeliverySettings;
+import io.opsbridge.delivery.Escalations;
+import io.opsbridge.delivery.EventTrace;
+import io.opsbridge.delivery.InboxDispatcher;
+import io.opsbridge.delivery.RedeliveryPolicy;
+import io.opsbridge.flow.FlowRequests;
+import io.opsbridge.flow.Mapping;
+import io.opsbridge.flow.OrderLinks;
 import io.opsbridge.http.ErrorReplies;
 import io.opsbridge.http.RequestGuard;
 import io.opsbridge.http.ServerErrorPages;
@@ -32,7 +47,9 @@ import io.opsbridge.tenant.WmsPull;
 import io.opsbridge.tenant.WmsWebhookAuth;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.apache.camel.support.service.ServiceSupport;
 
 /** Binds the beans the routes call, by the names the route files use. */
@@ -82,6 +99,41 @@ public final class HubConfiguration implements CamelConfiguration {
                 Duration.ofMillis(settings.getLong("opsbridge.pull.timeout-ms", 10_000)), tenantMaxBody));
         registry.bind("pullEndpoints", new PullEndpoints(jdbc, clock, secretBox, pullSchedules, tenantAdmin,
                 context.createProducerTemplate()));
+
+        // delivery: the inbox consumer, flows' beans, redelivery, dead letters, alerts, trace
+        DeliverySettings delivery = DeliverySettings.from(settings);
+        DeliveryOutcome outcomes = new DeliveryOutcome(jdbc, clock, delivery);
+        InboxDispatcher dispatcher = new InboxDispatcher(jdbc, clock, delivery, outcomes);
+        dispatcher.bind(context);
+        DeadLetters deadLetters = new DeadLetters(jdbc, clock);
+        Map<String, String> tokens = new HashMap<>();
+        for (String system : List.of("crm", "taskmanager", "wms")) {
+            settings.find("opsbridge." + system + ".token").ifPresent(t -> tokens.put(system, t));
+        }
+        registry.bind("inboxDispatcher", dispatcher);
+        registry.bind("deliveryOutcome", outcomes);
+        registry.bind("redeliveryPolicy", new RedeliveryPolicy(jdbc, delivery, clock));
+        registry.bind("deadLetters", deadLetters);
+        registry.bind("eventTrace", new EventTrace(jdbc, deadLetters));
+        registry.bind("alerts", new Alerts(settings.get("opsbridge.alerts.webhook-url", "")));
+        registry.bind("escalations", new Escalations(jdbc, clock,
+                Duration.ofMillis(settings.getLong("opsbridge.escalation.sla-ms", 3_600_000))));
+        registry.bind("orderLinks", new OrderLinks(jdbc, clock));
+        registry.bind("flowRequests", new FlowRequests(new Mapping(settings.getList("opsbridge.mapping.priority"),
+                settings.get("opsbridge.mapping.default-priority", "normal")), tokens));
+        context.getManagementStrategy().addEventNotifier(new AttemptRecorder(jdbc, clock));
+        // stop taking events before the routes stop, and let running ones finish
+        context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.CamelContextStoppingEvent;
+            }
+
+            @Override
+            public void notify(CamelEvent event) {
+                dispatcher.drain(settings.getLong("opsbridge.delivery.drain-timeout-ms", 10_000));
+            }
+        });
 
         try {
             context.addStartupListener(new ServerErrorPages());

@@ -53,7 +53,11 @@ public final class EnvelopeParser implements Processor {
                     "The X-Event-ID header differs from the envelope event_id."));
         }
         JsonNode payload = envelope.get("payload");
+        // the order an event is about: order_id, or a task's external_ref.id
         String orderKey = payload == null ? null : text(payload, "order_id");
+        if (orderKey == null && payload != null && payload.get("external_ref") != null) {
+            orderKey = text(payload.get("external_ref"), "id");
+        }
         if (orderKey != null && !EVENT_ID.matcher(orderKey).matches()) {
             orderKey = null; // not an id we can key on (the payload schema says what is valid)
         }

@@ -1,0 +1,126 @@
+package io.opsbridge.delivery;
+
+import java.time.Clock;
+
+import io.opsbridge.storage.Jdbc;
+import io.opsbridge.storage.StorageException;
+import org.apache.camel.Exchange;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeSendingEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeSentEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records every downstream call a flow makes: a row before the call (so a crash mid-call still
+ * counts the attempt and keeps its idempotency key in the trace) and its status, duration and
+ * error after. Listens to Camel's own send events, so the route files stay plain {@code toD}s.
+ */
+public final class AttemptRecorder extends EventNotifierSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AttemptRecorder.class);
+    private static final String ATTEMPT_ID = "attemptId";
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+
+    public AttemptRecorder(Jdbc jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        setIgnoreCamelContextEvents(true);
+        setIgnoreRouteEvents(true);
+        setIgnoreServiceEvents(true);
+        setIgnoreStepEvents(true);
+        setIgnoreExchangeCreatedEvent(true);
+        setIgnoreExchangeCompletedEvent(true);
+        setIgnoreExchangeFailedEvents(true);
+        setIgnoreExchangeRedeliveryEvents(true);
+        setIgnoreExchangeAsyncProcessingStartedEvents(true);
+    }
+
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        return event instanceof ExchangeSendingEvent || event instanceof ExchangeSentEvent;
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        try {
+            if (event instanceof ExchangeSendingEvent sending && isDownstream(sending.getEndpoint().getEndpointUri(), sending.getExchange())) {
+                begin(sending.getExchange(), sending.getEndpoint().getEndpointUri());
+            } else if (event instanceof ExchangeSentEvent sent && isDownstream(sent.getEndpoint().getEndpointUri(), sent.getExchange())) {
+                finish(sent.getExchange(), sent.getTimeTaken());
+            }
+        } catch (StorageException e) {
+            LOG.warn("Could not record a delivery attempt: {}", StorageException.describe(e));
+        }
+    }
+
+    private static boolean isDownstream(String uri, Exchange exchange) {
+        return (uri.startsWith("http:") || uri.startsWith("https:"))
+                && exchange.getProperty(FlowEvent.PROPERTY) != null && exchange.getProperty(Alerts.ALERT) == null;
+    }
+
+    private void begin(Exchange exchange, String uri) {
+        FlowEvent event = exchange.getProperty(FlowEvent.PROPERTY, FlowEvent.class);
+        String declared = parameter(uri, "httpMethod");
+        String method = declared != null ? declared : exchange.getMessage().getHeader(Exchange.HTTP_METHOD, "POST", String.class);
+        long id = jdbc.withConnection(c -> {
+            try (var insert = c.prepareStatement("INSERT INTO delivery_attempt (event_pk, generation, step, method, endpoint, "
+                    + "idempotency_key, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
+                insert.setLong(1, event.pk());
+                insert.setInt(2, event.generation());
+                insert.setString(3, exchange.getProperty(FlowEvent.STEP, "flow", String.class));
+                insert.setString(4, method);
+                insert.setString(5, withoutQuery(uri));
+                insert.setString(6, exchange.getMessage().getHeader("Idempotency-Key", String.class));
+                insert.setTimestamp(7, java.sql.Timestamp.from(clock.instant()));
+                insert.executeUpdate();
+                try (var keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            }
+        });
+        exchange.setProperty(ATTEMPT_ID, id);
+    }
+
+    private void finish(Exchange exchange, long tookMillis) {
+        Long id = exchange.getProperty(ATTEMPT_ID, Long.class);
+        if (id == null) {
+            return;
+        }
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        String error = null;
+        Exception failure = exchange.getException();
+        if (failure instanceof HttpOperationFailedException http) {
+            status = http.getStatusCode();
+            error = "HTTP " + status;
+        } else if (failure != null) {
+            status = null;
+            error = RedeliveryPolicy.describe(failure, null);
+        }
+        jdbc.update("UPDATE delivery_attempt SET status = ?, duration_ms = ?, error = ? WHERE id = ?", status, tookMillis, error, id);
+        exchange.removeProperty(ATTEMPT_ID);
+    }
+
+    static String withoutQuery(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    private static String parameter(String uri, String name) {
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return null;
+        }
+        for (String pair : uri.substring(q + 1).split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return pair.substring(name.length() + 1);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,30 @@
+package io.opsbridge.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * An inbox event being processed by its flow: exchange property {@value #PROPERTY}. Flows read the
+ * payload from here; {@code pk} keys its attempts, dead letter and trace.
+ */
+public record FlowEvent(long pk, String sender, String eventId, String eventType, String orderKey, int generation,
+        byte[] rawBody, JsonNode envelope) {
+
+    public static final String PROPERTY = "event";
+    /** Exchange property: the flow step making the current downstream call (names attempts and dead letters). */
+    public static final String STEP = "step";
+    /** Exchange property set when the flow's outcome is already stored: retry, parked, dead. */
+    public static final String OUTCOME = "deliveryOutcome";
+
+    public JsonNode payload() {
+        return envelope.path("payload");
+    }
+
+    // accessors in bean style, for simple expressions in the route files (${exchangeProperty.event.eventType})
+    public String getEventType() {
+        return eventType;
+    }
+
+    public String getEventId() {
+        return eventId;
+    }
+}
