@@ -22,6 +22,7 @@ import io.opsbridge.delivery.InboxDispatcher;
 import io.opsbridge.delivery.RedeliveryPolicy;
 import io.opsbridge.flow.FlowRequests;
 import io.opsbridge.flow.Mapping;
+import io.opsbridge.flow.DownstreamHttpClient;
 import io.opsbridge.flow.OrderLinks;
 import io.opsbridge.http.ErrorReplies;
 import io.opsbridge.http.RequestGuard;
@@ -119,6 +120,7 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("escalations", new Escalations(jdbc, clock,
                 Duration.ofMillis(settings.getLong("opsbridge.escalation.sla-ms", 3_600_000))));
         registry.bind("orderLinks", new OrderLinks(jdbc, clock));
+        registry.bind("downstreamHttpClient", new DownstreamHttpClient());
         registry.bind("flowRequests", new FlowRequests(new Mapping(settings.getList("opsbridge.mapping.priority"),
                 settings.get("opsbridge.mapping.default-priority", "normal")), tokens));
         context.getManagementStrategy().addEventNotifier(new AttemptRecorder(jdbc, clock));

@@ -2,6 +2,7 @@ package io.opsbridge.delivery;
 
 import java.time.Clock;
 
+import io.opsbridge.flow.DownstreamHttpClient;
 import io.opsbridge.storage.Jdbc;
 import io.opsbridge.storage.StorageException;
 import org.apache.camel.Exchange;
@@ -102,7 +103,9 @@ public final class AttemptRecorder extends EventNotifierSupport {
             status = null;
             error = RedeliveryPolicy.describe(failure, null);
         }
-        jdbc.update("UPDATE delivery_attempt SET status = ?, duration_ms = ?, error = ? WHERE id = ?", status, tookMillis, error, id);
+        String url = DownstreamHttpClient.takeLastUrl(); // the URL really called, path included
+        jdbc.update("UPDATE delivery_attempt SET status = ?, duration_ms = ?, error = ?, endpoint = COALESCE(?, endpoint) "
+                + "WHERE id = ?", status, tookMillis, error, url == null ? null : withoutQuery(url), id);
         exchange.removeProperty(ATTEMPT_ID);
     }
 

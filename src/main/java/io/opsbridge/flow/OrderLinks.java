@@ -142,10 +142,10 @@ public final class OrderLinks {
             save(link);
         }
         int sequence = jdbc.inTransaction(c -> {
-            Optional<Integer> given = Jdbc.query(c, "SELECT order_sequence FROM inbox_event WHERE id = ?",
-                    rs -> (Integer) rs.getObject(1), event.pk()).stream().findFirst().filter(s -> s != null);
-            if (given.isPresent()) {
-                return given.get();
+            Integer given = Jdbc.query(c, "SELECT order_sequence FROM inbox_event WHERE id = ?",
+                    rs -> (Integer) rs.getObject(1), event.pk()).get(0);
+            if (given != null) {
+                return given; // a retry keeps the number it was given
             }
             Jdbc.update(c, "UPDATE order_link SET last_sequence = last_sequence + 1 WHERE order_id = ?", link.getOrderId());
             int next = Jdbc.query(c, "SELECT last_sequence FROM order_link WHERE order_id = ? FOR UPDATE",

@@ -36,8 +36,10 @@ public final class Jdbc {
         return withConnection(c -> query(c, sql, mapper, args));
     }
 
+    /** The first row, if any (empty also when its mapped value is null). */
     public <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) {
-        return query(sql, mapper, args).stream().findFirst();
+        List<T> rows = query(sql, mapper, args);
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));
     }
 
     public int update(String sql, Object... args) {

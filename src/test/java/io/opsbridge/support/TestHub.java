@@ -133,6 +133,18 @@ public final class TestHub implements AutoCloseable {
         }
     }
 
+    /** An update against the hub's own database (test set-up only). */
+    public int update(String sql, Object... args) {
+        try (Connection c = bean("dataSource", DataSource.class).getConnection(); PreparedStatement u = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                u.setObject(i + 1, args[i]);
+            }
+            return u.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
