@@ -11,7 +11,7 @@ rm -rf "$out/data" "$out/events"; mkdir -p "$out"
 
 java -Xmx1g -Dcamel.server.port=$port -Dcamel.server.host=127.0.0.1 \
   -Dopsbridge.db.url="jdbc:h2:file:./$out/data/opsbridge;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0" \
-  -Dopsbridge.sender.crm.secrets=$secret -Dopsbridge.sender.crm.rate-limit=0 \
+  -Dopsbridge.sender.crm.secrets=$secret -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.delivery.enabled=false \
   -jar target/opsbridge.jar > "$out/hub.log" 2>&1 &
 hub=$!
 trap 'kill $hub 2>/dev/null; wait $hub 2>/dev/null || true' EXIT

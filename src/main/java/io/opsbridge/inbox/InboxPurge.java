@@ -15,7 +15,7 @@ import javax.sql.DataSource;
  */
 public final class InboxPurge {
 
-    static final String PURGE = "DELETE FROM inbox_event WHERE retain_until < ? AND state IN ('"
+    private static final String PURGEABLE = "SELECT id FROM inbox_event WHERE retain_until < ? AND state IN ('"
             + InboxState.DONE + "', '" + InboxState.UNROUTED + "', '" + InboxState.DISCARDED + "')";
 
     private final DataSource dataSource;
@@ -26,11 +26,29 @@ public final class InboxPurge {
         this.clock = clock;
     }
 
-    /** @return how many events were purged */
+    /** @return how many events were purged, with their attempts and resolved dead letters */
     public int purge() throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement d = c.prepareStatement(PURGE)) {
-            d.setTimestamp(1, Timestamp.from(clock.instant()));
-            return d.executeUpdate();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Timestamp now = Timestamp.from(clock.instant());
+                for (String table : new String[] {"delivery_attempt", "dead_letter"}) {
+                    try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table + " WHERE event_pk IN (" + PURGEABLE + ")")) {
+                        d.setTimestamp(1, now);
+                        d.executeUpdate();
+                    }
+                }
+                int purged;
+                try (PreparedStatement d = c.prepareStatement("DELETE FROM inbox_event WHERE id IN (" + PURGEABLE + ")")) {
+                    d.setTimestamp(1, now);
+                    purged = d.executeUpdate();
+                }
+                c.commit();
+                return purged;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 }
