@@ -1,5 +1,13 @@
 package io.opsbridge;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
@@ -22,6 +30,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.opsbridge.support.Events;
 import io.opsbridge.support.TestHub;
 import io.opsbridge.support.Webhooks;
@@ -93,6 +104,83 @@ class CrashRecoveryIT {
         }
     }
 
+    /**
+     * Flows killed mid-way resume after the restart: every event ends done, and each downstream
+     * call was repeated, if at all, with the same Idempotency-Key.
+     */
+    @Test
+    void flowsKilledMidWayFinishAfterTheRestart() throws Exception {
+        WireMockServer downstream = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        downstream.start();
+        try {
+            downstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/tm/tasks").willReturn(okJson("{\"id\":\"T\"}").withStatus(201).withFixedDelay(40)));
+            downstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/wms/picks").willReturn(okJson("{\"id\":\"P\"}").withStatus(201).withFixedDelay(40)));
+            downstream.stubFor(patch(urlPathMatching("/tm/tasks/.*")).willReturn(okJson("{}").withFixedDelay(40)));
+            Path data = Files.createDirectories(Path.of("target/it-crash/flows-" + System.nanoTime()));
+            int port = TestHub.freePort();
+            List<String> flowSettings = List.of("-Dopsbridge.delivery.enabled=true", "-Dopsbridge.delivery.poll-interval-ms=50",
+                    "-Dopsbridge.delivery.lease-ms=2000", "-Dopsbridge.admin.token=crash-admin",
+                    "-Dopsbridge.crm.url=" + downstream.baseUrl() + "/crm",
+                    "-Dopsbridge.taskmanager.url=" + downstream.baseUrl() + "/tm",
+                    "-Dopsbridge.wms.url=" + downstream.baseUrl() + "/wms");
+            Process first = startHub(data, port, "hub-1.log", flowSettings);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String id = "evt_flow_crash_" + i;
+                ObjectNode event = Events.example("ORDER.CREATED", id);
+                ((ObjectNode) event.get("payload")).put("order_id", "ORD-CRASH-" + i);
+                assertThat(post(port, Events.json(event)).statusCode()).isEqualTo(202);
+                ids.add(id);
+            }
+            Thread.sleep(1500);
+            first.destroyForcibly();
+            assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            int before = downstream.getAllServeEvents().size();
+
+            Process second = startHub(data, port, "hub-2.log", flowSettings);
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                List<String> unfinished = new ArrayList<>(ids);
+                while (!unfinished.isEmpty() && System.nanoTime() < deadline) {
+                    unfinished.removeIf(id -> "done".equals(state(port, id)));
+                    Thread.sleep(200);
+                }
+                System.out.printf("CrashRecoveryIT flows: %d downstream calls before SIGKILL, %d in all; unfinished %s%n",
+                        before, downstream.getAllServeEvents().size(), unfinished);
+                assertThat(unfinished).as("events not done after the restart").isEmpty();
+            } finally {
+                second.destroy();
+                second.waitFor(20, TimeUnit.SECONDS);
+            }
+            for (int i = 0; i < 40; i++) {
+                String order = "ORD-CRASH-" + i;
+                String id = "evt_flow_crash_" + i;
+                List<LoggedRequest> tasks = downstream.findAll(postRequestedFor(urlEqualTo("/tm/tasks"))
+                        .withRequestBody(matchingJsonPath("$.external_ref.id", equalTo(order))));
+                assertThat(tasks).isNotEmpty().allSatisfy(r -> assertThat(r.getHeader("Idempotency-Key")).isEqualTo(id));
+                assertThat(downstream.findAll(postRequestedFor(urlEqualTo("/wms/picks"))
+                        .withRequestBody(matchingJsonPath("$.order_id", equalTo(order)))))
+                        .isNotEmpty().allSatisfy(r -> assertThat(r.getHeader("Idempotency-Key")).isEqualTo("pick_" + order));
+            }
+        } finally {
+            downstream.stop();
+        }
+    }
+
+    static String state(int port, String eventId) {
+        try {
+            HttpResponse<String> trace = HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/admin/events/crm/" + eventId))
+                    .header("Authorization", "Bearer crash-admin").GET().build(), HttpResponse.BodyHandlers.ofString());
+            return trace.statusCode() == 200 ? Events.parse(trace.body()).get("state").asText() : "http " + trace.statusCode();
+        } catch (IOException e) {
+            return "unreachable";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
     static HttpResponse<String> post(int port, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/orders"))
@@ -109,13 +197,20 @@ class CrashRecoveryIT {
     }
 
     static Process startHub(Path data, int port, String log) throws Exception {
+        return startHub(data, port, log, List.of("-Dopsbridge.delivery.enabled=false"));
+    }
+
+    static Process startHub(Path data, int port, String log, List<String> settings) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m",
                 "-Dopsbridge.db.url=" + TestHub.h2Url(data),
+                "-Dopsbridge.secrets.key-file=" + data.resolve("secrets.key"),
                 "-Dcamel.server.port=" + port,
                 "-Dcamel.server.host=127.0.0.1",
-                "-Dopsbridge.sender.crm.rate-limit=0",
-                "-jar", "target/opsbridge.jar")
+                "-Dopsbridge.sender.crm.rate-limit=0"));
+        command.addAll(settings);
+        command.addAll(List.of("-jar", "target/opsbridge.jar"));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(new File(data.toFile(), log));
         builder.environment().put("OPSBRIDGE_SENDER_CRM_SECRETS", SECRET);
