@@ -245,9 +245,8 @@ public final class DeadLetters {
         m.put("lastError", rs.getString("last_error"));
         m.put("attempts", rs.getInt("attempts"));
         m.put("state", rs.getString("state"));
-        m.put("createdAt", String.valueOf(Jdbc.instant(rs, "created_at")));
-        Instant resolved = Jdbc.instant(rs, "resolved_at");
-        m.put("resolvedAt", resolved == null ? null : resolved.toString());
+        m.put("createdAt", Jdbc.isoInstant(rs, "created_at"));
+        m.put("resolvedAt", Jdbc.isoInstant(rs, "resolved_at"));
         m.put("trace", "/admin/events/" + rs.getString("sender") + "/" + rs.getString("event_id"));
         if (withPayload) {
             m.put("payload", EventTrace.payload(rs.getBytes("payload")));

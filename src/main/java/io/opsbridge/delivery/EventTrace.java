@@ -2,7 +2,6 @@ package io.opsbridge.delivery;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +44,9 @@ public final class EventTrace {
                     m.put("state", rs.getString("state"));
                     m.put("waitingFor", rs.getString("waiting_reason"));
                     m.put("replays", rs.getInt("generation"));
-                    m.put("receivedAt", text(Jdbc.instant(rs, "received_at")));
-                    m.put("nextAttemptAt", text(Jdbc.instant(rs, "next_attempt_at")));
-                    m.put("finishedAt", text(Jdbc.instant(rs, "finished_at")));
+                    m.put("receivedAt", Jdbc.isoInstant(rs, "received_at"));
+                    m.put("nextAttemptAt", Jdbc.isoInstant(rs, "next_attempt_at"));
+                    m.put("finishedAt", Jdbc.isoInstant(rs, "finished_at"));
                     m.put("orderId", rs.getString("order_key"));
                     m.put("outcome", rs.getString("outcome") == null ? null : payload(rs.getString("outcome")
                             .getBytes(StandardCharsets.UTF_8)));
@@ -58,7 +57,7 @@ public final class EventTrace {
         trace.put("attempts", jdbc.query("SELECT generation, step, method, endpoint, idempotency_key, started_at, status, "
                 + "duration_ms, error, next_delay_ms FROM delivery_attempt WHERE event_pk = ? ORDER BY id", rs -> {
                     Map<String, Object> a = new LinkedHashMap<>();
-                    a.put("at", text(Jdbc.instant(rs, "started_at")));
+                    a.put("at", Jdbc.isoInstant(rs, "started_at"));
                     a.put("replay", rs.getInt("generation"));
                     a.put("step", rs.getString("step"));
                     a.put("method", rs.getString("method"));
@@ -85,7 +84,7 @@ public final class EventTrace {
         List<Map<String, Object>> timeline = orderId == null ? List.of() : jdbc.query("SELECT kind, detail, at FROM "
                 + "order_timeline WHERE order_id = ? ORDER BY id", rs -> {
                     Map<String, Object> t = new LinkedHashMap<>();
-                    t.put("at", text(Jdbc.instant(rs, "at")));
+                    t.put("at", Jdbc.isoInstant(rs, "at"));
                     t.put("kind", rs.getString("kind"));
                     t.put("detail", rs.getString("detail"));
                     return t;
@@ -102,9 +101,5 @@ public final class EventTrace {
         } catch (IOException e) {
             return new String(raw, StandardCharsets.UTF_8);
         }
-    }
-
-    private static String text(Instant instant) {
-        return instant == null ? null : instant.toString();
     }
 }

@@ -98,6 +98,12 @@ public final class Jdbc {
         return t == null ? null : t.toInstant();
     }
 
+    /** A timestamp column as an ISO-8601 instant, as the APIs answer it; null when empty. */
+    public static String isoInstant(ResultSet rs, String column) throws SQLException {
+        Instant instant = instant(rs, column);
+        return instant == null ? null : instant.toString();
+    }
+
     private static void bind(PreparedStatement statement, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             Object arg = args[i];

@@ -138,8 +138,8 @@ public final class PullEndpoints {
         m.put("url", rs.getString("url"));
         m.put("method", rs.getString("method"));
         m.put("intervalSeconds", rs.getObject("interval_seconds"));
-        m.put("createdAt", TenantAdmin.text(Jdbc.instant(rs, "created_at")));
-        m.put("lastSyncAt", TenantAdmin.text(Jdbc.instant(rs, "last_sync_at")));
+        m.put("createdAt", Jdbc.isoInstant(rs, "created_at"));
+        m.put("lastSyncAt", Jdbc.isoInstant(rs, "last_sync_at"));
         m.put("lastStatus", rs.getString("last_status"));
         m.put("lastError", rs.getString("last_error"));
         m.put("lastProcessed", rs.getObject("last_processed"));

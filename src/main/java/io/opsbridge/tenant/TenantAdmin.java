@@ -152,9 +152,9 @@ public final class TenantAdmin {
                     m.put("tenantId", rs.getString("tenant_id"));
                     m.put("webhookUrl", publicUrl + "/api/integrations/wms/" + rs.getString("tenant_id"));
                     m.put("active", rs.getBoolean("active"));
-                    m.put("createdAt", text(Jdbc.instant(rs, "created_at")));
-                    m.put("secretRotatedAt", text(Jdbc.instant(rs, "secret_rotated_at")));
-                    m.put("lastReceivedAt", text(Jdbc.instant(rs, "last_received_at")));
+                    m.put("createdAt", Jdbc.isoInstant(rs, "created_at"));
+                    m.put("secretRotatedAt", Jdbc.isoInstant(rs, "secret_rotated_at"));
+                    m.put("lastReceivedAt", Jdbc.isoInstant(rs, "last_received_at"));
                     return m;
                 }, tenantId).orElseThrow(() -> Requests.notFound("This tenant's WMS integration"));
     }
@@ -170,7 +170,7 @@ public final class TenantAdmin {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", rs.getString("id"));
         m.put("name", rs.getString("name"));
-        m.put("createdAt", text(Jdbc.instant(rs, "created_at")));
+        m.put("createdAt", Jdbc.isoInstant(rs, "created_at"));
         return m;
     }
 
@@ -193,8 +193,8 @@ public final class TenantAdmin {
         customer.put("longitude", rs.getObject("longitude"));
         m.put("customer", customer);
         m.put("source", rs.getString("source"));
-        m.put("createdAt", text(Jdbc.instant(rs, "created_at")));
-        m.put("updatedAt", text(Jdbc.instant(rs, "updated_at")));
+        m.put("createdAt", Jdbc.isoInstant(rs, "created_at"));
+        m.put("updatedAt", Jdbc.isoInstant(rs, "updated_at"));
         return m;
     }
 
@@ -208,7 +208,7 @@ public final class TenantAdmin {
         m.put("longitude", rs.getObject("longitude"));
         m.put("geocodeStatus", rs.getString("geocode_status"));
         m.put("geocodeError", rs.getString("geocode_error"));
-        m.put("createdAt", text(Jdbc.instant(rs, "created_at")));
+        m.put("createdAt", Jdbc.isoInstant(rs, "created_at"));
         return m;
     }
 
@@ -218,9 +218,5 @@ public final class TenantAdmin {
         } catch (java.io.IOException e) {
             return List.of();
         }
-    }
-
-    static String text(Instant instant) {
-        return instant == null ? null : instant.toString();
     }
 }
