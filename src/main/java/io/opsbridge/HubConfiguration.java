@@ -123,9 +123,12 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("downstreamHttpClient", new DownstreamHttpClient());
         registry.bind("flowRequests", new FlowRequests(new Mapping(settings.getList("opsbridge.mapping.priority"),
                 settings.get("opsbridge.mapping.default-priority", "normal")), tokens));
-        context.getManagementStrategy().addEventNotifier(new AttemptRecorder(jdbc, clock));
+        if (Boolean.parseBoolean(settings.get("opsbridge.delivery.enabled", "true"))) {
+            // exchange events cost every request a little: an intake-only node does without
+            context.getManagementStrategy().addEventNotifier(new AttemptRecorder(jdbc, clock));
+        }
         // stop taking events before the routes stop, and let running ones finish
-        context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+        SimpleEventNotifierSupport onStopping = new SimpleEventNotifierSupport() {
             @Override
             public boolean isEnabled(CamelEvent event) {
                 return event instanceof CamelEvent.CamelContextStoppingEvent;
@@ -135,7 +138,13 @@ public final class HubConfiguration implements CamelConfiguration {
             public void notify(CamelEvent event) {
                 dispatcher.drain(settings.getLong("opsbridge.delivery.drain-timeout-ms", 10_000));
             }
-        });
+        };
+        // only context events: exchange events would be built for every request if anyone asked
+        onStopping.setIgnoreExchangeEvents(true);
+        onStopping.setIgnoreRouteEvents(true);
+        onStopping.setIgnoreServiceEvents(true);
+        onStopping.setIgnoreStepEvents(true);
+        context.getManagementStrategy().addEventNotifier(onStopping);
 
         try {
             context.addStartupListener(new ServerErrorPages());
