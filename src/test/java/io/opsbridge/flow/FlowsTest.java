@@ -364,6 +364,23 @@ class FlowsTest {
     }
 
     @Test
+    void anOrderInRetriesDoesNotHoldUpOtherOrders() {
+        downstream.stubFor(post("/tm/tasks").withRequestBody(matchingJsonPath("$.external_ref.id", equalTo("ORD-STUCK")))
+                .willReturn(aResponse().withStatus(503)));
+        downstream.stubFor(patch(urlEqualTo("/tm/tasks/TASK-FREE")).inScenario("conflict").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(409)).willSetStateTo("ok"));
+        taskFor("ORD-FREE", "TASK-FREE");
+        pickFor("ORD-FREE", "PICK-FREE");
+        send("crm", orderCreated("evt_stuck", "ORD-STUCK"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !requests(postRequestedFor(urlEqualTo("/tm/tasks"))).isEmpty());
+        send("crm", orderCreated("evt_free", "ORD-FREE"));
+        ObjectNode free = awaitState("crm", "evt_free", "done");
+        assertThat(trace("crm", "evt_stuck").get("state").asText()).isIn("waiting", "processing");
+        // a 409 on a call other than POST /picks is retried
+        assertThat(attempts(free, "attach-pick-to-task")).extracting(a -> a.get("status").asInt()).containsExactly(409, 200);
+    }
+
+    @Test
     void aHubStoppedInTheMiddleOfRetriesFinishesAfterItsRestartWithTheSameKeys() {
         downstream.stubFor(post("/tm/tasks").willReturn(aResponse().withStatus(503)));
         send("crm", orderCreated("evt_restart", "ORD-RESTART"));
