@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -230,26 +229,16 @@ public final class DeadLetters {
         });
     }
 
-    private static final String SELECT = "SELECT id, event_pk, sender, event_id, event_type, step, endpoint, last_status, "
-            + "last_error, attempts, payload, state, created_at, resolved_at FROM dead_letter";
+    private static final String SELECT = "SELECT id, sender, event_id, event_type, step, endpoint, last_status, last_error, "
+            + "attempts, state, created_at, resolved_at, payload FROM dead_letter";
 
+    /** The answer for one dead letter: its columns, the path of its event's trace, the payload on request. */
     private static Map<String, Object> view(ResultSet rs, boolean withPayload) throws SQLException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", rs.getLong("id"));
-        m.put("sender", rs.getString("sender"));
-        m.put("eventId", rs.getString("event_id"));
-        m.put("eventType", rs.getString("event_type"));
-        m.put("step", rs.getString("step"));
-        m.put("endpoint", rs.getString("endpoint"));
-        m.put("lastStatus", rs.getObject("last_status"));
-        m.put("lastError", rs.getString("last_error"));
-        m.put("attempts", rs.getInt("attempts"));
-        m.put("state", rs.getString("state"));
-        m.put("createdAt", Jdbc.isoInstant(rs, "created_at"));
-        m.put("resolvedAt", Jdbc.isoInstant(rs, "resolved_at"));
-        m.put("trace", "/admin/events/" + rs.getString("sender") + "/" + rs.getString("event_id"));
+        Map<String, Object> m = Jdbc.camelRow(rs);
+        byte[] payload = (byte[]) m.remove("payload");
+        m.put("trace", "/admin/events/" + m.get("sender") + "/" + m.get("eventId"));
         if (withPayload) {
-            m.put("payload", EventTrace.payload(rs.getBytes("payload")));
+            m.put("payload", EventTrace.payload(payload));
         }
         return m;
     }

@@ -3,12 +3,17 @@ package io.opsbridge.storage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -96,6 +101,43 @@ public final class Jdbc {
     public static Instant instant(ResultSet rs, String column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
+    }
+
+    /**
+     * A row as the APIs answer it: each column under its camelCase name ({@code last_sync_at} →
+     * {@code lastSyncAt}, so {@code SELECT x AS some_name} names it), timestamps as ISO-8601 instants,
+     * dates as YYYY-MM-DD.
+     */
+    public static Map<String, Object> camelRow(ResultSet rs) throws SQLException {
+        ResultSetMetaData meta = rs.getMetaData();
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            Object value = rs.getObject(i);
+            if (value instanceof Timestamp t) {
+                value = t.toInstant().toString();
+            } else if (value instanceof OffsetDateTime t) {
+                value = t.toInstant().toString();
+            } else if (value instanceof java.sql.Date || value instanceof LocalDate) {
+                value = value.toString();
+            }
+            row.put(camel(meta.getColumnLabel(i)), value);
+        }
+        return row;
+    }
+
+    static String camel(String column) {
+        String lower = column.toLowerCase(Locale.ROOT);
+        StringBuilder name = new StringBuilder(lower.length());
+        boolean upper = false;
+        for (char ch : lower.toCharArray()) {
+            if (ch == '_') {
+                upper = true;
+            } else {
+                name.append(upper ? Character.toUpperCase(ch) : ch);
+                upper = false;
+            }
+        }
+        return name.toString();
     }
 
     /** A timestamp column as an ISO-8601 instant, as the APIs answer it; null when empty. */

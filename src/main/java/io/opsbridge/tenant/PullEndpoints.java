@@ -1,8 +1,6 @@
 package io.opsbridge.tenant;
 
 import java.net.URI;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -81,7 +79,7 @@ public final class PullEndpoints {
     public void list(Exchange exchange) {
         String tenantId = (String) tenants.requireTenant(exchange).get("id");
         HttpReplies.json(exchange, 200, Map.of("pullEndpoints",
-                jdbc.query(SELECT + " WHERE tenant_id = ? ORDER BY created_at, id", PullEndpoints::endpoint, tenantId)));
+                jdbc.query(SELECT + " WHERE tenant_id = ? ORDER BY created_at, id", Jdbc::camelRow, tenantId)));
     }
 
     public void get(Exchange exchange) {
@@ -111,7 +109,7 @@ public final class PullEndpoints {
     }
 
     private Map<String, Object> find(String tenantId, String id) {
-        return jdbc.one(SELECT + " WHERE tenant_id = ? AND id = ?", PullEndpoints::endpoint, tenantId, id)
+        return jdbc.one(SELECT + " WHERE tenant_id = ? AND id = ?", Jdbc::camelRow, tenantId, id)
                 .orElseThrow(() -> Requests.notFound("Pull endpoint " + id));
     }
 
@@ -130,21 +128,4 @@ public final class PullEndpoints {
 
     private static final String SELECT = "SELECT id, tenant_id, url, method, interval_seconds, created_at, last_sync_at, "
             + "last_status, last_error, last_processed, last_created, last_updated FROM pull_endpoint";
-
-    static Map<String, Object> endpoint(ResultSet rs) throws SQLException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", rs.getString("id"));
-        m.put("tenantId", rs.getString("tenant_id"));
-        m.put("url", rs.getString("url"));
-        m.put("method", rs.getString("method"));
-        m.put("intervalSeconds", rs.getObject("interval_seconds"));
-        m.put("createdAt", Jdbc.isoInstant(rs, "created_at"));
-        m.put("lastSyncAt", Jdbc.isoInstant(rs, "last_sync_at"));
-        m.put("lastStatus", rs.getString("last_status"));
-        m.put("lastError", rs.getString("last_error"));
-        m.put("lastProcessed", rs.getObject("last_processed"));
-        m.put("lastCreated", rs.getObject("last_created"));
-        m.put("lastUpdated", rs.getObject("last_updated"));
-        return m;
-    }
 }

@@ -50,13 +50,13 @@ public final class TenantAdmin {
         String id = UUID.randomUUID().toString();
         Instant now = clock.instant();
         jdbc.update("INSERT INTO tenant (id, name, created_at) VALUES (?, ?, ?)", id, name, now);
-        HttpReplies.json(exchange, 201, jdbc.one("SELECT id, name, created_at FROM tenant WHERE id = ?", TenantAdmin::tenant, id)
+        HttpReplies.json(exchange, 201, jdbc.one("SELECT id, name, created_at FROM tenant WHERE id = ?", Jdbc::camelRow, id)
                 .orElseThrow());
     }
 
     public void listTenants(Exchange exchange) {
         HttpReplies.json(exchange, 200, Map.of("tenants",
-                jdbc.query("SELECT id, name, created_at FROM tenant ORDER BY created_at, id", TenantAdmin::tenant)));
+                jdbc.query("SELECT id, name, created_at FROM tenant ORDER BY created_at, id", Jdbc::camelRow)));
     }
 
     public void getTenant(Exchange exchange) {
@@ -128,7 +128,7 @@ public final class TenantAdmin {
         String tenantId = (String) requireTenant(exchange).get("id");
         HttpReplies.json(exchange, 200, Map.of("customers", jdbc.query(
                 "SELECT id, name, contact, address, latitude, longitude, geocode_status, geocode_error, created_at "
-                        + "FROM customer WHERE tenant_id = ? ORDER BY created_at, id", TenantAdmin::customer, tenantId)));
+                        + "FROM customer WHERE tenant_id = ? ORDER BY created_at, id", Jdbc::camelRow, tenantId)));
     }
 
     private void setActive(Exchange exchange, boolean active) {
@@ -141,22 +141,16 @@ public final class TenantAdmin {
 
     Map<String, Object> requireTenant(Exchange exchange) {
         String id = HttpRequestView.pathParam(exchange, "tenantId").orElseThrow(() -> Requests.notFound("The tenant"));
-        return jdbc.one("SELECT id, name, created_at FROM tenant WHERE id = ?", TenantAdmin::tenant, id)
+        return jdbc.one("SELECT id, name, created_at FROM tenant WHERE id = ?", Jdbc::camelRow, id)
                 .orElseThrow(() -> Requests.notFound("Tenant " + id));
     }
 
     private Map<String, Object> integration(String tenantId) {
-        return jdbc.one("SELECT tenant_id, active, created_at, secret_rotated_at, last_received_at FROM wms_integration "
-                + "WHERE tenant_id = ?", rs -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("tenantId", rs.getString("tenant_id"));
-                    m.put("webhookUrl", publicUrl + "/api/integrations/wms/" + rs.getString("tenant_id"));
-                    m.put("active", rs.getBoolean("active"));
-                    m.put("createdAt", Jdbc.isoInstant(rs, "created_at"));
-                    m.put("secretRotatedAt", Jdbc.isoInstant(rs, "secret_rotated_at"));
-                    m.put("lastReceivedAt", Jdbc.isoInstant(rs, "last_received_at"));
-                    return m;
-                }, tenantId).orElseThrow(() -> Requests.notFound("This tenant's WMS integration"));
+        Map<String, Object> integration = jdbc.one("SELECT tenant_id, active, created_at, secret_rotated_at, last_received_at "
+                + "FROM wms_integration WHERE tenant_id = ?", Jdbc::camelRow, tenantId)
+                .orElseThrow(() -> Requests.notFound("This tenant's WMS integration"));
+        integration.put("webhookUrl", publicUrl + "/api/integrations/wms/" + tenantId);
+        return integration;
     }
 
     private static Map<String, Object> withSecret(Map<String, Object> integration, String secret) {
@@ -164,14 +158,6 @@ public final class TenantAdmin {
         shown.put("secret", secret);
         shown.put("secretNotice", "Shown once: store it now. OpsBridge keeps only a hash.");
         return shown;
-    }
-
-    static Map<String, Object> tenant(ResultSet rs) throws SQLException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", rs.getString("id"));
-        m.put("name", rs.getString("name"));
-        m.put("createdAt", Jdbc.isoInstant(rs, "created_at"));
-        return m;
     }
 
     static Map<String, Object> order(ResultSet rs) throws SQLException {
@@ -195,20 +181,6 @@ public final class TenantAdmin {
         m.put("source", rs.getString("source"));
         m.put("createdAt", Jdbc.isoInstant(rs, "created_at"));
         m.put("updatedAt", Jdbc.isoInstant(rs, "updated_at"));
-        return m;
-    }
-
-    static Map<String, Object> customer(ResultSet rs) throws SQLException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", rs.getString("id"));
-        m.put("name", rs.getString("name"));
-        m.put("contact", rs.getString("contact"));
-        m.put("address", rs.getString("address"));
-        m.put("latitude", rs.getObject("latitude"));
-        m.put("longitude", rs.getObject("longitude"));
-        m.put("geocodeStatus", rs.getString("geocode_status"));
-        m.put("geocodeError", rs.getString("geocode_error"));
-        m.put("createdAt", Jdbc.isoInstant(rs, "created_at"));
         return m;
     }
 

@@ -24,7 +24,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.opsbridge.support.AdminClient;
-import io.opsbridge.support.Events;
 import io.opsbridge.support.LogCapture;
 import io.opsbridge.support.TestHub;
 import org.junit.jupiter.api.AfterAll;
