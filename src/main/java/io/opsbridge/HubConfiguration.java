@@ -37,6 +37,9 @@ import io.opsbridge.ingest.Senders;
 import io.opsbridge.ingest.SignatureCheck;
 import io.opsbridge.ingest.TimestampCheck;
 import io.opsbridge.ingest.WebhookReplies;
+import io.opsbridge.ops.DatabaseHealth;
+import io.opsbridge.ops.InboxGauges;
+import io.opsbridge.ops.Metrics;
 import io.opsbridge.storage.Jdbc;
 import io.opsbridge.tenant.Geocoder;
 import io.opsbridge.tenant.PullEndpoints;
@@ -48,6 +51,7 @@ import io.opsbridge.tenant.WmsPull;
 import io.opsbridge.tenant.WmsWebhookAuth;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.SimpleEventNotifierSupport;
@@ -76,7 +80,8 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("timestampCheck", new TimestampCheck(senders, clock));
         registry.bind("eventSchemas", EventSchemas.load(Path.of(settings.get("opsbridge.schemas.dir", "schemas"))));
         registry.bind("rateLimit", new RateLimit(senders));
-        registry.bind("webhookReplies", new WebhookReplies(inbox));
+        Metrics metrics = new Metrics(context);
+        registry.bind("webhookReplies", new WebhookReplies(inbox, senders, metrics));
         registry.bind("errorReplies", new ErrorReplies());
 
         // tenants: admin API, WMS order webhook and pulls, geocoding
@@ -103,7 +108,7 @@ public final class HubConfiguration implements CamelConfiguration {
 
         // delivery: the inbox consumer, flows' beans, redelivery, dead letters, alerts, trace
         DeliverySettings delivery = DeliverySettings.from(settings);
-        DeliveryOutcome outcomes = new DeliveryOutcome(jdbc, clock, delivery);
+        DeliveryOutcome outcomes = new DeliveryOutcome(jdbc, clock, delivery, metrics);
         InboxDispatcher dispatcher = new InboxDispatcher(jdbc, clock, delivery, outcomes);
         dispatcher.bind(context);
         DeadLetters deadLetters = new DeadLetters(jdbc, clock);
@@ -125,7 +130,11 @@ public final class HubConfiguration implements CamelConfiguration {
                 settings.get("opsbridge.mapping.default-priority", "normal")), tokens));
         if (Boolean.parseBoolean(settings.get("opsbridge.delivery.enabled", "true"))) {
             // exchange events cost every request a little: an intake-only node does without
-            context.getManagementStrategy().addEventNotifier(new AttemptRecorder(jdbc, clock));
+            Map<String, String> systems = new HashMap<>();
+            for (String system : List.of("crm", "taskmanager", "wms")) {
+                systems.put(settings.get("opsbridge." + system + ".url", "unset:" + system), system);
+            }
+            context.getManagementStrategy().addEventNotifier(new AttemptRecorder(jdbc, clock, metrics, systems));
         }
         // stop taking events before the routes stop, and let running ones finish
         SimpleEventNotifierSupport onStopping = new SimpleEventNotifierSupport() {
@@ -145,6 +154,13 @@ public final class HubConfiguration implements CamelConfiguration {
         onStopping.setIgnoreServiceEvents(true);
         onStopping.setIgnoreStepEvents(true);
         context.getManagementStrategy().addEventNotifier(onStopping);
+
+        // operability: metrics series, inbox gauges, readiness including the database
+        registry.bind("inboxGauges", new InboxGauges(jdbc, clock, metrics));
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(new DatabaseHealth(dataSource));
+        }
 
         try {
             context.addStartupListener(new ServerErrorPages());

@@ -1,8 +1,10 @@
 package io.opsbridge.delivery;
 
 import java.time.Clock;
+import java.util.Map;
 
 import io.opsbridge.flow.DownstreamHttpClient;
+import io.opsbridge.ops.Metrics;
 import io.opsbridge.storage.Jdbc;
 import io.opsbridge.storage.StorageException;
 import org.apache.camel.Exchange;
@@ -26,10 +28,15 @@ public final class AttemptRecorder extends EventNotifierSupport {
 
     private final Jdbc jdbc;
     private final Clock clock;
+    private final Metrics metrics;
+    private final Map<String, String> systems;
 
-    public AttemptRecorder(Jdbc jdbc, Clock clock) {
+    /** @param systems downstream base URL → system name (crm, taskmanager, wms), for the metrics */
+    public AttemptRecorder(Jdbc jdbc, Clock clock, Metrics metrics, Map<String, String> systems) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.metrics = metrics;
+        this.systems = Map.copyOf(systems);
         setIgnoreCamelContextEvents(true);
         setIgnoreRouteEvents(true);
         setIgnoreServiceEvents(true);
@@ -104,9 +111,23 @@ public final class AttemptRecorder extends EventNotifierSupport {
             error = RedeliveryPolicy.describe(failure, null);
         }
         String url = DownstreamHttpClient.takeLastUrl(); // the URL really called, path included
+        metrics.downstream(system(url), status, tookMillis);
         jdbc.update("UPDATE delivery_attempt SET status = ?, duration_ms = ?, error = ?, endpoint = COALESCE(?, endpoint) "
                 + "WHERE id = ?", status, tookMillis, error, url == null ? null : withoutQuery(url), id);
         exchange.removeProperty(ATTEMPT_ID);
+    }
+
+    /** The system a URL belongs to; "unreached" when no request left (the connection failed first). */
+    private String system(String url) {
+        if (url == null) {
+            return "unreached";
+        }
+        for (Map.Entry<String, String> e : systems.entrySet()) {
+            if (url.startsWith(e.getKey())) {
+                return e.getValue();
+            }
+        }
+        return "other";
     }
 
     static String withoutQuery(String uri) {

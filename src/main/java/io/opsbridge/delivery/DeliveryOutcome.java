@@ -9,6 +9,7 @@ import java.util.Map;
 import io.opsbridge.Json;
 import io.opsbridge.flow.OrderLink;
 import io.opsbridge.inbox.InboxState;
+import io.opsbridge.ops.Metrics;
 import io.opsbridge.storage.Jdbc;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -23,10 +24,13 @@ public final class DeliveryOutcome {
     private final Clock clock;
     private final DeliverySettings settings;
 
-    public DeliveryOutcome(Jdbc jdbc, Clock clock, DeliverySettings settings) {
+    private final Metrics metrics;
+
+    public DeliveryOutcome(Jdbc jdbc, Clock clock, DeliverySettings settings, Metrics metrics) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     /** The flow finished: done, with the ids it linked; events of the order waiting for it are woken. */
@@ -44,6 +48,7 @@ public final class DeliveryOutcome {
         jdbc.update("UPDATE inbox_event SET state = ?, finished_at = ?, outcome = ?, lease_owner = NULL, lease_until = NULL, "
                 + "waiting_reason = NULL, next_attempt_at = NULL WHERE id = ? AND lease_owner = ?", InboxState.DONE, now,
                 new String(Json.write(outcome), java.nio.charset.StandardCharsets.UTF_8), event.pk(), node);
+        metrics.processed(event.eventType(), Duration.between(event.receivedAt(), now));
         if (event.orderKey() != null) {
             jdbc.update("UPDATE inbox_event SET next_attempt_at = ? WHERE order_key = ? AND state = 'waiting' "
                     + "AND waiting_reason = 'prerequisite'", now, event.orderKey());

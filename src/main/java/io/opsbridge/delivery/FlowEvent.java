@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * payload from here; {@code pk} keys its attempts, dead letter and trace.
  */
 public record FlowEvent(long pk, String sender, String eventId, String eventType, String orderKey, int generation,
-        byte[] rawBody, JsonNode envelope) {
+        java.time.Instant receivedAt, byte[] rawBody, JsonNode envelope) {
 
-    public static final String PROPERTY = "event";
+    public static final String PROPERTY = "flowEvent";
     /** Exchange property: the flow step making the current downstream call (names attempts and dead letters). */
     public static final String STEP = "step";
     /** Exchange property set when the flow's outcome is already stored: retry, parked, dead. */
@@ -19,7 +19,7 @@ public record FlowEvent(long pk, String sender, String eventId, String eventType
         return envelope.path("payload");
     }
 
-    // accessors in bean style, for simple expressions in the route files (${exchangeProperty.event.eventType})
+    // accessors in bean style, for simple expressions in the route files (${exchangeProperty.flowEvent.eventType})
     public String getEventType() {
         return eventType;
     }

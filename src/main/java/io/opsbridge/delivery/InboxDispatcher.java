@@ -44,7 +44,7 @@ public final class InboxDispatcher {
             + "OR (o.state = 'waiting' AND o.waiting_reason = 'retry')))))) ORDER BY e.id LIMIT ?";
     private static final String CLAIM = "UPDATE inbox_event SET state = 'processing', lease_owner = ?, lease_until = ? "
             + "WHERE id = ? AND state IN ('received', 'waiting')";
-    private static final String LOAD = "SELECT sender, event_id, event_type, order_key, generation, raw_body "
+    private static final String LOAD = "SELECT sender, event_id, event_type, order_key, generation, received_at, raw_body "
             + "FROM inbox_event WHERE id = ?";
     private static final String RECOVER = "UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', "
             + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE state = 'processing' AND lease_until < ?";
@@ -176,7 +176,7 @@ public final class InboxDispatcher {
                 throw new IllegalStateException("stored event " + pk + " is not JSON");
             }
             return new FlowEvent(pk, rs.getString("sender"), rs.getString("event_id"), rs.getString("event_type"),
-                    rs.getString("order_key"), rs.getInt("generation"), raw, envelope);
+                    rs.getString("order_key"), rs.getInt("generation"), Jdbc.instant(rs, "received_at"), raw, envelope);
         }, pk).orElseThrow(() -> new IllegalStateException("event " + pk + " vanished"));
     }
 

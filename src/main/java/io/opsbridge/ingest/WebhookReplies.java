@@ -12,6 +12,7 @@ import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
 import io.opsbridge.inbox.HeldEvent;
 import io.opsbridge.inbox.InboxRepository;
+import io.opsbridge.ops.Metrics;
 import io.opsbridge.storage.StorageException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -23,15 +24,20 @@ public final class WebhookReplies {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReplies.class);
 
     private final InboxRepository inbox;
+    private final Senders senders;
+    private final Metrics metrics;
 
-    public WebhookReplies(InboxRepository inbox) {
+    public WebhookReplies(InboxRepository inbox, Senders senders, Metrics metrics) {
         this.inbox = inbox;
+        this.senders = senders;
+        this.metrics = metrics;
     }
 
     /** 202: the event is committed. */
     public void accepted(Exchange exchange) {
         InboundEvent event = event(exchange);
         LOG.debug("{} event {} ({}) accepted", event.sender(), event.eventId(), event.eventType());
+        count(exchange, event, "accepted");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "accepted");
         body.put("event_id", event.eventId());
@@ -68,6 +74,7 @@ public final class WebhookReplies {
             }
         }
         Problem problem = rejection.problem();
+        count(exchange, event, problem.code());
         LOG.info("{} webhook refused {} {}{}", exchange.getProperty(Sender.PROPERTY), problem.status(), problem.code(),
                 event == null ? "" : " (event " + event.eventId() + ")");
         HttpReplies.problem(exchange, problem);
@@ -75,17 +82,20 @@ public final class WebhookReplies {
 
     /** Our fault, not the client's: 503 when storage is unavailable, else 500. Never a stack trace. */
     public void failed(Exchange exchange) {
+        count(exchange, exchange.getProperty(InboundEvent.PROPERTY, InboundEvent.class), "error");
         ErrorReplies.failed(exchange, exchange.getProperty(Sender.PROPERTY) + " webhook");
     }
 
     private void answerDuplicate(Exchange exchange, InboundEvent event, HeldEvent held) {
         if (!held.bodySha256().equals(event.bodySha256())) {
+            count(exchange, event, "conflict");
             LOG.info("{} event {} refused 409: id reused for other content", event.sender(), event.eventId());
             HttpReplies.problem(exchange, new Problem(409, "event-id-conflict", "Event id reused",
                     "Event " + event.eventId() + " was already received with a different body; an event id may "
                             + "not be reused for other content."));
             return;
         }
+        count(exchange, event, "duplicate");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "duplicate");
         body.put("event_id", event.eventId());
@@ -107,6 +117,13 @@ public final class WebhookReplies {
             }
         }
         return result;
+    }
+
+    /** opsbridge_webhooks_total; a type no flow knows counts as "other", so vendors cannot grow the series. */
+    private void count(Exchange exchange, InboundEvent event, String outcome) {
+        Sender sender = senders.of(exchange);
+        String type = event == null ? "unknown" : sender.routedTypes().contains(event.eventType()) ? event.eventType() : "other";
+        metrics.webhook(sender.name(), type, outcome);
     }
 
     private static InboundEvent event(Exchange exchange) {

@@ -1,0 +1,60 @@
+package io.opsbridge.ops;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.CamelContext;
+
+/**
+ * OpsBridge's own series, in the meter registry Camel's metrics support scrapes at /metrics
+ * (Prometheus names: opsbridge_webhooks_total, opsbridge_downstream_attempts_total, …). Without
+ * metrics enabled they go to a registry nobody reads.
+ */
+public final class Metrics {
+
+    private final CamelContext context;
+    private final AtomicReference<MeterRegistry> registry = new AtomicReference<>();
+
+    public Metrics(CamelContext context) {
+        this.context = context;
+    }
+
+    /** A webhook answered: sender, event type (or "unknown" before the body was read), outcome. */
+    public void webhook(String sender, String eventType, String outcome) {
+        Counter.builder("opsbridge.webhooks").description("Webhooks answered, by sender, event type and outcome")
+                .tag("sender", String.valueOf(sender)).tag("type", eventType == null ? "unknown" : eventType)
+                .tag("outcome", outcome).register(registry()).increment();
+    }
+
+    /** A downstream call finished: system (crm, taskmanager, wms, other), status class (2xx, 4xx, 5xx, error). */
+    public void downstream(String system, Integer status, long millis) {
+        String statusClass = status == null ? "error" : (status / 100) + "xx";
+        Counter.builder("opsbridge.downstream.attempts").description("Downstream calls, by system and status class")
+                .tag("system", system).tag("status_class", statusClass).register(registry()).increment();
+        Timer.builder("opsbridge.downstream.duration").description("Downstream call latency")
+                .tag("system", system).register(registry()).record(Duration.ofMillis(millis));
+    }
+
+    /** An event finished its flow: the time from receipt to done. */
+    public void processed(String eventType, Duration sinceReceived) {
+        Timer.builder("opsbridge.event.processing").description("Time from an event's receipt to the end of its flow")
+                .tag("type", eventType).register(registry()).record(sinceReceived);
+    }
+
+    public MeterRegistry registry() {
+        MeterRegistry found = registry.get();
+        if (found == null) {
+            found = context.getRegistry().findSingleByType(MeterRegistry.class);
+            if (found == null) {
+                found = new SimpleMeterRegistry();
+            }
+            registry.compareAndSet(null, found);
+            found = registry.get();
+        }
+        return found;
+    }
+}
