@@ -40,6 +40,8 @@ import io.opsbridge.ingest.WebhookReplies;
 import io.opsbridge.ops.DatabaseHealth;
 import io.opsbridge.ops.InboxGauges;
 import io.opsbridge.ops.Metrics;
+import io.opsbridge.sandbox.SandboxSystems;
+import io.opsbridge.sandbox.SandboxWebhooks;
 import io.opsbridge.storage.Jdbc;
 import io.opsbridge.tenant.Geocoder;
 import io.opsbridge.tenant.PullEndpoints;
@@ -154,6 +156,17 @@ public final class HubConfiguration implements CamelConfiguration {
         onStopping.setIgnoreServiceEvents(true);
         onStopping.setIgnoreStepEvents(true);
         context.getManagementStrategy().addEventNotifier(onStopping);
+
+        // the demo's sandbox systems (sandbox/*.yaml; their routes start only when opsbridge.sandbox.enabled)
+        Map<String, String> schemes = new HashMap<>();
+        Map<String, List<String>> senderSecrets = new HashMap<>();
+        for (String sender : settings.getList("opsbridge.senders")) {
+            schemes.put(sender, settings.get("opsbridge.sender." + sender + ".scheme", "hmac-sha256"));
+            senderSecrets.put(sender, settings.getList("opsbridge.sender." + sender + ".secrets"));
+        }
+        SandboxWebhooks sandboxWebhooks = new SandboxWebhooks(clock, settings.get("opsbridge.sandbox.hub-url",
+                "http://127.0.0.1:8080"), schemes, senderSecrets, settings.getLong("opsbridge.sandbox.pick-delay-ms", 2000));
+        registry.bind("sandboxSystems", new SandboxSystems(clock, sandboxWebhooks, settings.getList("opsbridge.sandbox.stock")));
 
         // operability: metrics series, inbox gauges, readiness including the database
         registry.bind("inboxGauges", new InboxGauges(jdbc, clock, metrics));

@@ -1,0 +1,81 @@
+package io.opsbridge.sandbox;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsbridge.Json;
+import io.opsbridge.signature.HmacSha256Signature;
+import io.opsbridge.signature.StandardWebhooksSignature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sandbox systems' outgoing webhooks: signed as the real vendor would (with the sender's first
+ * configured secret, in its scheme) and posted to the hub's own /webhooks endpoints, after a pause.
+ */
+public final class SandboxWebhooks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxWebhooks.class);
+    private static final Map<String, String> PATHS = Map.of("crm", "/webhooks/orders", "tasks", "/webhooks/tasks",
+            "wms", "/webhooks/wms");
+
+    private final Clock clock;
+    private final String hubUrl;
+    private final Map<String, String> schemes;
+    private final Map<String, List<String>> secrets;
+    private final long pickDelayMillis;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public SandboxWebhooks(Clock clock, String hubUrl, Map<String, String> schemes, Map<String, List<String>> secrets,
+            long pickDelayMillis) {
+        this.clock = clock;
+        this.hubUrl = hubUrl.endsWith("/") ? hubUrl.substring(0, hubUrl.length() - 1) : hubUrl;
+        this.schemes = Map.copyOf(schemes);
+        this.secrets = Map.copyOf(secrets);
+        this.pickDelayMillis = pickDelayMillis;
+    }
+
+    public long pickDelayMillis() {
+        return pickDelayMillis;
+    }
+
+    /** Sends the event after {@code delayMillis}, off the calling thread. */
+    public void send(String sender, String type, String eventId, JsonNode payload, long delayMillis) {
+        CompletableFuture.delayedExecutor(Math.max(1, delayMillis), TimeUnit.MILLISECONDS).execute(() -> {
+            ObjectNode envelope = Json.MAPPER.createObjectNode();
+            envelope.put("event_id", eventId);
+            envelope.put("event_type", type);
+            envelope.put("event_version", "1.0");
+            envelope.put("timestamp", clock.instant().toString());
+            envelope.put("source", "sandbox-" + sender);
+            envelope.set("payload", payload);
+            byte[] body = Json.write(envelope);
+            String secret = secrets.get(sender).get(0);
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hubUrl + PATHS.get(sender)))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            if (StandardWebhooksSignature.SCHEME.equals(schemes.get(sender))) {
+                long now = clock.instant().getEpochSecond();
+                request.header(StandardWebhooksSignature.ID, eventId).header(StandardWebhooksSignature.TIMESTAMP, Long.toString(now))
+                        .header(StandardWebhooksSignature.SIGNATURE, StandardWebhooksSignature.sign(secret, eventId, now, body));
+            } else {
+                request.header(HmacSha256Signature.HEADER, HmacSha256Signature.sign(secret, body));
+            }
+            try {
+                HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                LOG.info("Sandbox {} sent {} {}: HTTP {}", sender, type, eventId, answer.statusCode());
+            } catch (Exception e) {
+                LOG.warn("Sandbox {} could not send {} {}: {}", sender, type, eventId, e.getClass().getSimpleName());
+            }
+        });
+    }
+}
