@@ -19,6 +19,7 @@ import io.opsbridge.delivery.DeliverySettings;
 import io.opsbridge.delivery.Escalations;
 import io.opsbridge.delivery.EventTrace;
 import io.opsbridge.delivery.InboxDispatcher;
+import io.opsbridge.delivery.Reconciler;
 import io.opsbridge.delivery.RedeliveryPolicy;
 import io.opsbridge.flow.FlowRequests;
 import io.opsbridge.flow.Mapping;
@@ -80,7 +81,8 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("signatureCheck", new SignatureCheck(senders));
         registry.bind("envelopeParser", new EnvelopeParser(senders));
         registry.bind("timestampCheck", new TimestampCheck(senders, clock));
-        registry.bind("eventSchemas", EventSchemas.load(Path.of(settings.get("opsbridge.schemas.dir", "schemas"))));
+        EventSchemas eventSchemas = EventSchemas.load(Path.of(settings.get("opsbridge.schemas.dir", "schemas")));
+        registry.bind("eventSchemas", eventSchemas);
         registry.bind("rateLimit", new RateLimit(senders));
         Metrics metrics = new Metrics(context);
         registry.bind("webhookReplies", new WebhookReplies(inbox, senders, metrics));
@@ -156,6 +158,10 @@ public final class HubConfiguration implements CamelConfiguration {
         onStopping.setIgnoreServiceEvents(true);
         onStopping.setIgnoreStepEvents(true);
         context.getManagementStrategy().addEventNotifier(onStopping);
+
+        registry.bind("reconciler", new Reconciler(jdbc, clock, writer, eventSchemas, settings.get("opsbridge.crm.url"),
+                settings.find("opsbridge.crm.token").orElse(null),
+                Duration.ofDays(settings.getLong("opsbridge.sender.crm.retention-days", 30))));
 
         // the demo's sandbox systems (sandbox/*.yaml; their routes start only when opsbridge.sandbox.enabled)
         Map<String, String> schemes = new HashMap<>();

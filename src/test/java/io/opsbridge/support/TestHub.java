@@ -60,6 +60,7 @@ public final class TestHub implements AutoCloseable {
         all.put("camel.server.host", "127.0.0.1");
         // intake tests look at events as received; the flow tests turn delivery on
         all.put("opsbridge.delivery.enabled", "false");
+        all.put("opsbridge.reconciler.enabled", "false");
         all.putAll(overrides);
         main = OpsBridge.create(all);
         try {

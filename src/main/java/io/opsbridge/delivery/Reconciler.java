@@ -1,0 +1,183 @@
+package io.opsbridge.delivery;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsbridge.Json;
+import io.opsbridge.crypto.Secrets;
+import io.opsbridge.http.HttpReplies;
+import io.opsbridge.inbox.InboxState;
+import io.opsbridge.inbox.InboxWriter;
+import io.opsbridge.ingest.EventSchemas;
+import io.opsbridge.ingest.InboundEvent;
+import io.opsbridge.storage.Jdbc;
+import io.opsbridge.storage.StorageException;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls {@code GET {crm}/orders?since=<watermark>} on a schedule (routes/reconciler.yaml) and feeds
+ * each order OpsBridge never heard of into the inbox as an ORDER.CREATED with the id
+ * {@code reconciled:<order_id>}, so it runs through the same flow. Idempotent twice over: the event
+ * id is derived from the order, and the flow skips what an order already has. The watermark and
+ * the last run are persisted (GET /admin/reconciler); on several nodes a lease lets one run at a time.
+ */
+public final class Reconciler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+    private final InboxWriter inbox;
+    private final EventSchemas schemas;
+    private final String crmUrl;
+    private final String token;
+    private final Duration retention;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public Reconciler(Jdbc jdbc, Clock clock, InboxWriter inbox, EventSchemas schemas, String crmUrl, String token,
+            Duration retention) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.inbox = inbox;
+        this.schemas = schemas;
+        this.crmUrl = crmUrl.endsWith("/") ? crmUrl.substring(0, crmUrl.length() - 1) : crmUrl;
+        this.token = token;
+        this.retention = retention;
+    }
+
+    /** The scheduled run: skipped when another node holds this minute's lease. */
+    public void scheduled() {
+        Instant now = clock.instant();
+        if (jdbc.update("UPDATE reconciler_state SET lease_until = ? WHERE id = 'crm' AND (lease_until IS NULL OR lease_until <= ?)",
+                now.plusSeconds(30), now) == 1) {
+            run();
+        }
+    }
+
+    /** {@code GET /admin/reconciler}: the last run and the watermark. */
+    public void status(Exchange exchange) {
+        HttpReplies.json(exchange, 200, state());
+    }
+
+    /** {@code POST /admin/reconciler/run}: runs now and answers how it went. */
+    public void runNow(Exchange exchange) {
+        run();
+        HttpReplies.json(exchange, 200, state());
+    }
+
+    synchronized void run() {
+        String watermark = jdbc.one("SELECT watermark FROM reconciler_state WHERE id = 'crm'", rs -> rs.getString(1)).orElse(null);
+        int seen = 0;
+        int fed = 0;
+        String newest = watermark;
+        try {
+            JsonNode orders = fetch(watermark);
+            for (JsonNode order : orders) {
+                seen++;
+                String updatedAt = order.path("updated_at").asText(null);
+                if (updatedAt != null && (newest == null || updatedAt.compareTo(newest) > 0)) {
+                    newest = updatedAt;
+                }
+                if (feed(order)) {
+                    fed++;
+                }
+            }
+            jdbc.update("UPDATE reconciler_state SET watermark = ?, last_run_at = ?, last_status = 'ok', last_error = NULL, "
+                    + "orders_seen = ?, orders_fed = ? WHERE id = 'crm'", newest, clock.instant(), seen, fed);
+            if (fed > 0) {
+                LOG.info("Reconciler fed {} order(s) the CRM never sent by webhook ({} seen)", fed, seen);
+            }
+        } catch (ReconcileFailed | StorageException e) {
+            LOG.warn("Reconciler run failed: {}", e.getMessage());
+            jdbc.update("UPDATE reconciler_state SET last_run_at = ?, last_status = 'failed', last_error = ?, orders_seen = ?, "
+                    + "orders_fed = ? WHERE id = 'crm'", clock.instant(), e.getMessage(), seen, fed);
+        }
+    }
+
+    /** Feeds one CRM order unless OpsBridge already knows it; true when it was fed. */
+    private boolean feed(JsonNode order) {
+        String orderId = order.path("order_id").asText(null);
+        if (orderId == null || jdbc.one("SELECT 1 FROM order_link WHERE order_id = ? UNION ALL SELECT 1 FROM inbox_event "
+                + "WHERE sender = 'crm' AND event_type = 'ORDER.CREATED' AND order_key = ?", rs -> 1, orderId, orderId).isPresent()) {
+            return false;
+        }
+        ObjectNode envelope = Json.MAPPER.createObjectNode();
+        String eventId = "reconciled:" + orderId;
+        envelope.put("event_id", eventId);
+        envelope.put("event_type", "ORDER.CREATED");
+        envelope.put("event_version", "1.0");
+        envelope.put("timestamp", clock.instant().toString());
+        envelope.put("source", "reconciler");
+        ObjectNode payload = ((ObjectNode) order).deepCopy();
+        payload.remove("updated_at");
+        envelope.set("payload", payload);
+        if (!schemas.validate(envelope).isEmpty()) {
+            LOG.warn("Reconciler skipped CRM order {}: it does not match the ORDER.CREATED schema", orderId);
+            return false;
+        }
+        byte[] raw = Json.write(envelope);
+        InboundEvent event = new InboundEvent("crm", eventId, "ORDER.CREATED", "1.0", clock.instant(), orderId, raw,
+                Secrets.sha256Hex(raw), envelope);
+        try {
+            return inbox.insert(event, InboxState.RECEIVED, clock.instant().plus(retention)).get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new StorageException(e);
+        }
+    }
+
+    private JsonNode fetch(String watermark) {
+        String url = crmUrl + "/orders" + (watermark == null ? "" : "?since=" + URLEncoder.encode(watermark, StandardCharsets.UTF_8));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+                .header("Accept", "application/json").GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new ReconcileFailed("CRM unreachable: " + e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReconcileFailed("interrupted");
+        }
+        if (response.statusCode() != 200) {
+            throw new ReconcileFailed("CRM answered HTTP " + response.statusCode());
+        }
+        try {
+            JsonNode body = Json.MAPPER.readTree(response.body());
+            JsonNode orders = body.isArray() ? body : body.path("orders");
+            if (!orders.isArray()) {
+                throw new ReconcileFailed("CRM answer has no orders array");
+            }
+            return orders;
+        } catch (IOException e) {
+            throw new ReconcileFailed("CRM answer is not JSON");
+        }
+    }
+
+    private Map<String, Object> state() {
+        return jdbc.one("SELECT watermark, last_run_at, last_status, last_error, orders_seen, orders_fed FROM reconciler_state "
+                + "WHERE id = 'crm'", Jdbc::camelRow).orElse(Map.of());
+    }
+
+    static final class ReconcileFailed extends RuntimeException {
+        ReconcileFailed(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

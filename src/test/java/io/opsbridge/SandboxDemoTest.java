@@ -1,0 +1,112 @@
+package io.opsbridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsbridge.support.AdminClient;
+import io.opsbridge.support.Events;
+import io.opsbridge.support.TestHub;
+import io.opsbridge.support.Webhooks;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shipped demo configuration: the sandbox CRM, task manager and WMS answer the flows and send
+ * their own signed webhooks back, so a signed ORDER.CREATED becomes a task, a pick and a shipped
+ * order on one machine. The reconciler feeds an order the CRM never sent. Metrics and health move.
+ */
+class SandboxDemoTest {
+
+    @TempDir
+    static Path data;
+    static TestHub hub;
+    static AdminClient admin;
+    static Webhooks crm;
+
+    @BeforeAll
+    static void start() {
+        hub = TestHub.start(data, Map.of(
+                "opsbridge.delivery.enabled", "true",
+                "opsbridge.delivery.poll-interval-ms", "50",
+                "opsbridge.sandbox.pick-delay-ms", "300",
+                "opsbridge.admin.token", "demo-admin",
+                "opsbridge.metrics.gauge-interval-ms", "200",
+                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString()));
+        admin = new AdminClient(hub, "demo-admin");
+        crm = new Webhooks(hub);
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+    }
+
+    static ObjectNode awaitDone(String sender, String eventId) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "done".equals(admin.get("/admin/events/" + sender + "/" + eventId, 200).get("state").asText()));
+        return admin.get("/admin/events/" + sender + "/" + eventId, 200);
+    }
+
+    @Test
+    void aSignedOrderBecomesATaskAPickAndAShippedOrder() {
+        ObjectNode order = Events.example("ORDER.CREATED", "evt_demo_1");
+        ((ObjectNode) order.get("payload")).put("order_id", "ORD-DEMO-1");
+        assertThat(crm.post("/webhooks/orders", "demo-crm-secret", Events.json(order)).statusCode()).isEqualTo(202);
+
+        awaitDone("crm", "evt_demo_1");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                "shipped".equals(admin.get("/admin/events/crm/evt_demo_1", 200).get("links").get("orderStatus").asText()));
+        JsonNode trace = admin.get("/admin/events/crm/evt_demo_1", 200);
+        assertThat(trace.get("links").get("taskId").asText()).startsWith("TASK-");
+        assertThat(trace.get("links").get("pickId").asText()).startsWith("PICK-");
+        assertThat(trace.get("orderTimeline").toString()).contains("task_created", "pick_requested", "shipped");
+
+        JsonNode crmView = Events.parse(hub.send(HttpRequest.newBuilder(hub.uri("/sandbox/crm/orders/ORD-DEMO-1")).GET()).body());
+        assertThat(crmView.get("events").toString()).contains("\"type\":\"shipped\"");
+
+        String metrics = hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body();
+        assertThat(metrics).contains("opsbridge_webhooks_total{outcome=\"accepted\",sender=\"crm\",type=\"ORDER.CREATED\"}")
+                .contains("opsbridge_downstream_attempts_total{status_class=\"2xx\",system=\"taskmanager\"}")
+                .contains("opsbridge_inbox_oldest_age_seconds").contains("opsbridge_dead_letters_open");
+        assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/observe/health/ready")).GET()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anOutOfStockOrderIsBackordered() {
+        ObjectNode order = Events.example("ORDER.CREATED", "evt_demo_oos");
+        ObjectNode payload = (ObjectNode) order.get("payload");
+        payload.put("order_id", "ORD-DEMO-OOS");
+        ((ObjectNode) payload.get("items").get(0)).put("sku", "SKU-GRN-3");
+        assertThat(crm.post("/webhooks/orders", "demo-crm-secret", Events.json(order)).statusCode()).isEqualTo(202);
+        JsonNode trace = awaitDone("crm", "evt_demo_oos");
+        assertThat(trace.get("links").get("orderStatus").asText()).isEqualTo("backordered");
+    }
+
+    @Test
+    void theReconcilerFeedsAnOrderTheCrmNeverSentOnce() {
+        ObjectNode order = (ObjectNode) Events.example("ORDER.CREATED", "unused").get("payload");
+        order.put("order_id", "ORD-POLLED-1");
+        HttpResponse<String> entered = hub.send(HttpRequest.newBuilder(hub.uri("/sandbox/crm/orders"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(Events.json(order))));
+        assertThat(entered.statusCode()).isEqualTo(201);
+
+        ObjectNode run = admin.post("/admin/reconciler/run", "", 200);
+        assertThat(run.get("lastStatus").asText()).isEqualTo("ok");
+        assertThat(run.get("ordersFed").asInt()).isEqualTo(1);
+        awaitDone("crm", "reconciled:ORD-POLLED-1");
+
+        ObjectNode again = admin.post("/admin/reconciler/run", "", 200);
+        assertThat(again.get("ordersFed").asInt()).isZero();
+        assertThat(admin.get("/admin/reconciler", 200).get("watermark").asText()).isNotBlank();
+    }
+}
