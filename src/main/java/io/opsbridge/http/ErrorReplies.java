@@ -25,11 +25,11 @@ public final class ErrorReplies {
     }
 
     public void failed(Exchange exchange) {
-        failed(exchange, String.valueOf(exchange.getFromRouteId()));
+        answerFailure(exchange, String.valueOf(exchange.getFromRouteId()));
     }
 
     /** Answers the exchange's exception as our fault; {@code where} names the route or sender in the log line. */
-    public static void failed(Exchange exchange, String where) {
+    public static void answerFailure(Exchange exchange, String where) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String incident = UUID.randomUUID().toString();
         if (cause instanceof StorageException) {

@@ -83,7 +83,7 @@ public final class WebhookReplies {
     /** Our fault, not the client's: 503 when storage is unavailable, else 500. Never a stack trace. */
     public void failed(Exchange exchange) {
         count(exchange, exchange.getProperty(InboundEvent.PROPERTY, InboundEvent.class), "error");
-        ErrorReplies.failed(exchange, exchange.getProperty(Sender.PROPERTY) + " webhook");
+        ErrorReplies.answerFailure(exchange, exchange.getProperty(Sender.PROPERTY) + " webhook");
     }
 
     private void answerDuplicate(Exchange exchange, InboundEvent event, HeldEvent held) {
