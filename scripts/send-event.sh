@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sends a signed webhook to a running hub, as a vendor would: the event's timestamp is set to now,
+# the body is signed (hmac-sha256, X-Signature) with the sender's first configured secret, and the
+# hub's answer is printed.
+#   scripts/send-event.sh <crm|tasks|wms> <event.json> [event_id]
+#   e.g. scripts/send-event.sh crm schemas/examples/ORDER.CREATED.json
+# The secret comes from OPSBRIDGE_SENDER_<SENDER>_SECRETS, else from application.properties.
+# HUB (default http://localhost:8080) is the hub's address.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sender=${1:?sender: crm, tasks or wms}; file=${2:?event JSON file}; event_id=${3:-}
+case "$sender" in
+  crm) path=/webhooks/orders ;; tasks) path=/webhooks/tasks ;; wms) path=/webhooks/wms ;;
+  *) echo "unknown sender $sender (crm, tasks, wms)" >&2; exit 2 ;;
+esac
+var="OPSBRIDGE_SENDER_$(echo "$sender" | tr a-z A-Z)_SECRETS"
+secrets=${!var:-$(sed -n "s/^opsbridge\.sender\.$sender\.secrets *= *//p" application.properties)}
+secret=${secrets%%,*}
+[ -n "$secret" ] || { echo "no secret for $sender: set $var" >&2; exit 2; }
+
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+body=$(tr -d '\n' < "$file" | sed -E "s/\"timestamp\": *\"[^\"]*\"/\"timestamp\": \"$now\"/")
+if [ -n "$event_id" ]; then
+  body=$(printf '%s' "$body" | sed -E "s/\"event_id\": *\"[^\"]*\"/\"event_id\": \"$event_id\"/")
+fi
+signature=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$secret" | sed 's/^.* //')
+curl -sS -X POST "${HUB:-http://localhost:8080}$path" -H 'Content-Type: application/json' \
+  -H "X-Signature: $signature" --data-binary "$body"
+echo
