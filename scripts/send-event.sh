@@ -2,8 +2,10 @@
 # Sends a signed webhook to a running hub, as a vendor would: the event's timestamp is set to now,
 # the body is signed (hmac-sha256, X-Signature) with the sender's first configured secret, and the
 # hub's answer is printed.
-#   scripts/send-event.sh <crm|tasks|wms> <event.json> [event_id]
+#   scripts/send-event.sh <crm|tasks|wms> <event.json> [event_id | --as-is]
 #   e.g. scripts/send-event.sh crm schemas/examples/ORDER.CREATED.json
+# The exact bytes sent are kept in target/last-<sender>-event.json; send them again unchanged, as a
+# vendor's retry does, with: scripts/send-event.sh crm target/last-crm-event.json --as-is
 # The secret comes from OPSBRIDGE_SENDER_<SENDER>_SECRETS, else from application.properties.
 # HUB (default http://localhost:8080) is the hub's address.
 set -euo pipefail
@@ -19,10 +21,15 @@ secret=${secrets%%,*}
 [ -n "$secret" ] || { echo "no secret for $sender: set $var" >&2; exit 2; }
 
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-body=$(tr -d '\n' < "$file" | sed -E "s/\"timestamp\": *\"[^\"]*\"/\"timestamp\": \"$now\"/")
+if [ "$event_id" = "--as-is" ]; then
+  body=$(cat "$file"); event_id=""
+else
+  body=$(tr -d '\n' < "$file" | sed -E "s/\"timestamp\": *\"[^\"]*\"/\"timestamp\": \"$now\"/")
+fi
 if [ -n "$event_id" ]; then
   body=$(printf '%s' "$body" | sed -E "s/\"event_id\": *\"[^\"]*\"/\"event_id\": \"$event_id\"/")
 fi
+mkdir -p target && printf '%s' "$body" > "target/last-$sender-event.json.tmp" && mv "target/last-$sender-event.json.tmp" "target/last-$sender-event.json"
 signature=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$secret" | sed 's/^.* //')
 curl -sS -X POST "${HUB:-http://localhost:8080}$path" -H 'Content-Type: application/json' \
   -H "X-Signature: $signature" --data-binary "$body"
