@@ -123,7 +123,7 @@ public final class WebhookReplies {
     private void count(Exchange exchange, InboundEvent event, String outcome) {
         Sender sender = senders.of(exchange);
         String type = event == null ? "unknown" : sender.routedTypes().contains(event.eventType()) ? event.eventType() : "other";
-        metrics.webhook(sender.name(), type, outcome);
+        metrics.webhook(sender.name(), type, outcome, exchange.getClock().elapsed());
     }
 
     private static InboundEvent event(Exchange exchange) {
