@@ -376,6 +376,11 @@ class WebhookIntakeTest {
     void unknownPathIsAProblemToo() {
         assertProblem(hub.send(HttpRequest.newBuilder(hub.uri("/webhooks/unknown")).POST(HttpRequest.BodyPublishers.noBody())),
                 404, "not-found");
+        // a path that exists, with a method it does not take
+        HttpResponse<String> wrongMethod = hub.send(HttpRequest.newBuilder(hub.uri("/openapi.yaml"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertProblem(wrongMethod, 405, "method-not-allowed");
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("GET");
     }
 
     static void assertProblem(HttpResponse<String> response, int status, String code) {

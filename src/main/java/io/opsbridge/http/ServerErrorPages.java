@@ -19,11 +19,44 @@ public final class ServerErrorPages implements StartupListener {
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
         // one router per server port, registered under a name derived from the port
         for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
-            // Runs after every endpoint's route: a path nobody serves.
-            router.route().last().handler(ctx -> reply(ctx, NOT_FOUND));
+            // Runs after every endpoint's route: a path nobody serves (404), or not with this method (405).
+            router.route().last().handler(ctx -> notServed(router, ctx));
             // Failures raised inside the server's handlers (the body limit answers 413 this way).
             router.route().failureHandler(ServerErrorPages::failure);
         }
+    }
+
+    /** 405 with Allow when some route serves this path with other methods, else 404. */
+    private static void notServed(VertxPlatformHttpRouter router, RoutingContext ctx) {
+        java.util.Set<String> allowed = new java.util.TreeSet<>();
+        String path = ctx.normalizedPath();
+        for (io.vertx.ext.web.Route route : router.getRoutes()) {
+            String pattern = route.getPath();
+            if (pattern != null && route.methods() != null && !route.methods().isEmpty() && matches(pattern, path)) {
+                route.methods().forEach(m -> allowed.add(m.name()));
+            }
+        }
+        if (allowed.isEmpty()) {
+            reply(ctx, NOT_FOUND);
+        } else {
+            reply(ctx, new Problem(405, "method-not-allowed", "Method not allowed",
+                    "This path takes " + String.join(", ", allowed) + ".").withHeader("Allow", String.join(", ", allowed)));
+        }
+    }
+
+    /** A Vert.x route path ({@code /admin/tenants/:tenantId}) against a request path. */
+    static boolean matches(String pattern, String path) {
+        String[] want = pattern.split("/", -1);
+        String[] got = path.split("/", -1);
+        if (want.length != got.length) {
+            return false;
+        }
+        for (int i = 0; i < want.length; i++) {
+            if (!(want[i].startsWith(":") && !got[i].isEmpty()) && !want[i].equals(got[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void failure(RoutingContext ctx) {
