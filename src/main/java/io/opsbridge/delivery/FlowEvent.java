@@ -12,19 +12,12 @@ public record FlowEvent(long pk, String sender, String eventId, String eventType
     public static final String PROPERTY = "flowEvent";
     /** Exchange property: the flow step making the current downstream call (names attempts and dead letters). */
     public static final String STEP = "step";
+    /** Exchange property: the event type as a plain string, for the router's choice (no OGNL on the record). */
+    public static final String TYPE = "eventType";
     /** Exchange property set when the flow's outcome is already stored: retry, parked, dead. */
     public static final String OUTCOME = "deliveryOutcome";
 
     public JsonNode payload() {
         return envelope.path("payload");
-    }
-
-    // accessors in bean style, for simple expressions in the route files (${exchangeProperty.flowEvent.eventType})
-    public String getEventType() {
-        return eventType;
-    }
-
-    public String getEventId() {
-        return eventId;
     }
 }

@@ -138,6 +138,7 @@ public final class InboxDispatcher {
             FlowEvent event = load(pk);
             Exchange exchange = new DefaultExchange(context);
             exchange.setProperty(FlowEvent.PROPERTY, event);
+            exchange.setProperty(FlowEvent.TYPE, event.eventType());
             producer.send("direct:process-event", exchange);
             String outcome = exchange.getProperty(FlowEvent.OUTCOME, String.class);
             if (outcome == null) {
