@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import com.zaxxer.hikari.HikariDataSource;
 import io.opsbridge.admin.AdminAuth;
 import io.opsbridge.config.Settings;
@@ -60,7 +62,10 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.apache.camel.support.service.ServiceSupport;
 
-/** Binds the beans the routes call, by the names the route files use. */
+/**
+ * Binds the beans the routes call, by the names the route files use: intake here, then tenants,
+ * delivery, the reconciler, the sandbox and operability, each in its own section.
+ */
 public final class HubConfiguration implements CamelConfiguration {
 
     @Override
@@ -88,8 +93,45 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("webhookReplies", new WebhookReplies(inbox, senders, metrics));
         registry.bind("errorReplies", new ErrorReplies());
 
-        // tenants: admin API, WMS order webhook and pulls, geocoding
         Jdbc jdbc = new Jdbc(dataSource);
+        bindTenants(context, settings, clock, jdbc, dataSource);
+        bindDelivery(context, settings, clock, jdbc, metrics);
+
+        registry.bind("reconciler", new Reconciler(jdbc, clock, writer, eventSchemas, settings.get("opsbridge.crm.url"),
+                settings.find("opsbridge.crm.token").orElse(null),
+                Duration.ofDays(settings.getLong("opsbridge.sender.crm.retention-days", 30))));
+
+        bindSandbox(registry, settings, clock);
+
+        // operability: metrics series, inbox gauges, readiness including the database
+        registry.bind("inboxGauges", new InboxGauges(jdbc, clock, metrics));
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(new DatabaseHealth(dataSource));
+        }
+
+        try {
+            context.addStartupListener(new ServerErrorPages());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        try {
+            // stopped after the routes: in-flight requests finish their writes, then the pool closes
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    writer.close();
+                    dataSource.close();
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Tenants: the admin API's authentication, the WMS order webhook and pulls, geocoding. */
+    private static void bindTenants(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, DataSource dataSource) {
+        Registry registry = context.getRegistry();
         AdminAuth adminAuth = AdminAuth.open(settings.find("opsbridge.admin.token"), dataSource, clock);
         SecretBox secretBox = SecretBox.open(settings.find("opsbridge.secrets.key"),
                 Path.of(settings.get("opsbridge.secrets.key-file", "./data/secrets.key")));
@@ -110,14 +152,27 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("pullEndpoints", new PullEndpoints(jdbc, clock, secretBox, pullSchedules, tenantAdmin,
                 context.createProducerTemplate()));
 
-        // delivery: the inbox consumer, flows' beans, redelivery, dead letters, alerts, trace
+        try {
+            context.addStartupListener(adminAuth);
+            context.addStartupListener(pullSchedules);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The downstream systems the flows call: opsbridge.<system>.url and .token. */
+    static final List<String> DOWNSTREAM_SYSTEMS = List.of("crm", "taskmanager", "wms");
+
+    /** Delivery: the inbox consumer, the flows' beans, redelivery, dead letters, alerts, trace. */
+    private static void bindDelivery(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, Metrics metrics) {
+        Registry registry = context.getRegistry();
         DeliverySettings delivery = DeliverySettings.from(settings);
         DeliveryOutcome outcomes = new DeliveryOutcome(jdbc, clock, delivery, metrics);
         InboxDispatcher dispatcher = new InboxDispatcher(jdbc, clock, delivery, outcomes);
         dispatcher.bind(context);
         DeadLetters deadLetters = new DeadLetters(jdbc, clock);
         Map<String, String> tokens = new HashMap<>();
-        for (String system : List.of("crm", "taskmanager", "wms")) {
+        for (String system : DOWNSTREAM_SYSTEMS) {
             settings.find("opsbridge." + system + ".token").ifPresent(t -> tokens.put(system, t));
         }
         registry.bind("inboxDispatcher", dispatcher);
@@ -135,7 +190,7 @@ public final class HubConfiguration implements CamelConfiguration {
         if (Boolean.parseBoolean(settings.get("opsbridge.delivery.enabled", "true"))) {
             // exchange events cost every request a little: an intake-only node does without
             Map<String, String> systems = new HashMap<>();
-            for (String system : List.of("crm", "taskmanager", "wms")) {
+            for (String system : DOWNSTREAM_SYSTEMS) {
                 systems.put(settings.get("opsbridge." + system + ".url", "unset:" + system), system);
             }
             context.getManagementStrategy().addEventNotifier(new AttemptRecorder(jdbc, clock, metrics, systems));
@@ -159,11 +214,10 @@ public final class HubConfiguration implements CamelConfiguration {
         onStopping.setIgnoreStepEvents(true);
         context.getManagementStrategy().addEventNotifier(onStopping);
 
-        registry.bind("reconciler", new Reconciler(jdbc, clock, writer, eventSchemas, settings.get("opsbridge.crm.url"),
-                settings.find("opsbridge.crm.token").orElse(null),
-                Duration.ofDays(settings.getLong("opsbridge.sender.crm.retention-days", 30))));
+    }
 
-        // the demo's sandbox systems (sandbox/*.yaml; their routes start only when opsbridge.sandbox.enabled)
+    /** The demo's sandbox systems (sandbox/*.yaml; their routes start only when opsbridge.sandbox.enabled). */
+    private static void bindSandbox(Registry registry, Settings settings, Clock clock) {
         Map<String, String> schemes = new HashMap<>();
         Map<String, List<String>> senderSecrets = new HashMap<>();
         for (String sender : settings.getList("opsbridge.senders")) {
@@ -174,31 +228,5 @@ public final class HubConfiguration implements CamelConfiguration {
                 "http://127.0.0.1:8080"), schemes, senderSecrets, settings.getLong("opsbridge.sandbox.pick-delay-ms", 2000));
         registry.bind("sandboxSystems", new SandboxSystems(clock, sandboxWebhooks, settings.getList("opsbridge.sandbox.stock")));
 
-        // operability: metrics series, inbox gauges, readiness including the database
-        registry.bind("inboxGauges", new InboxGauges(jdbc, clock, metrics));
-        HealthCheckRegistry health = HealthCheckRegistry.get(context);
-        if (health != null) {
-            health.register(new DatabaseHealth(dataSource));
-        }
-
-        try {
-            context.addStartupListener(new ServerErrorPages());
-            context.addStartupListener(adminAuth);
-            context.addStartupListener(pullSchedules);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        try {
-            // stopped after the routes: in-flight requests finish their writes, then the pool closes
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    writer.close();
-                    dataSource.close();
-                }
-            }, true, true);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
