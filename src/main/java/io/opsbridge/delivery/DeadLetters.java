@@ -168,16 +168,8 @@ public final class DeadLetters {
     public void discard(Exchange exchange) {
         long id = id(exchange);
         find(id, false);
-        Instant now = clock.instant();
-        boolean done = jdbc.inTransaction(c -> {
-            if (Jdbc.update(c, "UPDATE dead_letter SET state = 'discarded', resolved_at = ? WHERE id = ? AND state = 'open'",
-                    now, id) == 0) {
-                return false;
-            }
-            Jdbc.update(c, "UPDATE inbox_event SET state = ?, finished_at = ? WHERE id = (SELECT event_pk FROM dead_letter "
-                    + "WHERE id = ?)", InboxState.DISCARDED, now, id);
-            return true;
-        });
+        boolean done = resolve(id, "discarded", "UPDATE inbox_event SET state = '" + InboxState.DISCARDED
+                + "', finished_at = ? WHERE id = (SELECT event_pk FROM dead_letter WHERE id = ?)", clock.instant(), id);
         if (!done) {
             throw new Rejection(new Problem(409, "dead-letter-not-open", "Not open",
                     "Dead letter " + id + " was already replayed or discarded."));
@@ -186,21 +178,29 @@ public final class DeadLetters {
     }
 
     private boolean replay(long id) {
-        Instant now = clock.instant();
-        boolean replayed = jdbc.inTransaction(c -> {
-            if (Jdbc.update(c, "UPDATE dead_letter SET state = 'replayed', resolved_at = ? WHERE id = ? AND state = 'open'",
-                    now, id) == 0) {
-                return false;
-            }
-            Jdbc.update(c, "UPDATE inbox_event SET state = 'received', generation = generation + 1, attempts = 0, "
-                    + "next_attempt_at = NULL, waiting_reason = NULL, parked_since = NULL, lease_owner = NULL, "
-                    + "lease_until = NULL, finished_at = NULL WHERE id = (SELECT event_pk FROM dead_letter WHERE id = ?)", id);
-            return true;
-        });
+        boolean replayed = resolve(id, "replayed", "UPDATE inbox_event SET state = 'received', generation = generation + 1, "
+                + "attempts = 0, next_attempt_at = NULL, waiting_reason = NULL, parked_since = NULL, lease_owner = NULL, "
+                + "lease_until = NULL, finished_at = NULL WHERE id = (SELECT event_pk FROM dead_letter WHERE id = ?)", id);
         if (replayed) {
             LOG.info("Dead letter {} replayed", id);
         }
         return replayed;
+    }
+
+    /**
+     * Closes an open dead letter as {@code state} and updates its event, in one transaction.
+     * @return false when the dead letter was no longer open
+     */
+    private boolean resolve(long id, String state, String eventUpdate, Object... eventArgs) {
+        Instant now = clock.instant();
+        return jdbc.inTransaction(c -> {
+            if (Jdbc.update(c, "UPDATE dead_letter SET state = ?, resolved_at = ? WHERE id = ? AND state = 'open'",
+                    state, now, id) == 0) {
+                return false;
+            }
+            Jdbc.update(c, eventUpdate, eventArgs);
+            return true;
+        });
     }
 
     /** The dead letter of an event, for its trace. */

@@ -51,9 +51,7 @@ public final class SandboxSystems {
     /** POST /tasks: the same Idempotency-Key gets the same task back, created once. */
     public synchronized void createTask(Exchange exchange) {
         String key = HttpRequestView.header(exchange, "Idempotency-Key");
-        ObjectNode earlier = key == null ? null : answered.get("tasks:" + key);
-        if (earlier != null) {
-            HttpReplies.json(exchange, 201, earlier);
+        if (answeredBefore(exchange, "tasks", key)) {
             return;
         }
         ObjectNode task = body(exchange);
@@ -62,9 +60,7 @@ public final class SandboxSystems {
         task.put("status", "open");
         task.put("created_at", clock.instant().toString());
         tasks.put(id, task);
-        if (key != null) {
-            answered.put("tasks:" + key, task);
-        }
+        remember("tasks", key, task);
         HttpReplies.json(exchange, 201, task);
         ObjectNode payload = Json.MAPPER.createObjectNode();
         payload.put("task_id", id);
@@ -104,9 +100,7 @@ public final class SandboxSystems {
     /** POST /picks: 409 when a line is out of stock; otherwise reserves stock, then the pick is done a moment later. */
     public synchronized void createPick(Exchange exchange) {
         String key = HttpRequestView.header(exchange, "Idempotency-Key");
-        ObjectNode earlier = key == null ? null : answered.get("picks:" + key);
-        if (earlier != null) {
-            HttpReplies.json(exchange, 201, earlier);
+        if (answeredBefore(exchange, "picks", key)) {
             return;
         }
         ObjectNode request = body(exchange);
@@ -122,9 +116,7 @@ public final class SandboxSystems {
         request.put("id", id);
         request.put("status", "created");
         picks.put(id, request);
-        if (key != null) {
-            answered.put("picks:" + key, request);
-        }
+        remember("picks", key, request);
         HttpReplies.json(exchange, 201, request);
         ObjectNode created = Json.MAPPER.createObjectNode();
         created.put("pick_id", id);
@@ -193,6 +185,21 @@ public final class SandboxSystems {
         ObjectNode event = body(exchange);
         orderEvents.computeIfAbsent(id, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(event);
         HttpReplies.json(exchange, 201, Map.of("received", true));
+    }
+
+    /** Answers a repeated Idempotency-Key with the first answer, as a real system would. */
+    private boolean answeredBefore(Exchange exchange, String system, String key) {
+        ObjectNode earlier = key == null ? null : answered.get(system + ":" + key);
+        if (earlier != null) {
+            HttpReplies.json(exchange, 201, earlier);
+        }
+        return earlier != null;
+    }
+
+    private void remember(String system, String key, ObjectNode answer) {
+        if (key != null) {
+            answered.put(system + ":" + key, answer);
+        }
     }
 
     private static ObjectNode find(Map<String, ObjectNode> store, Exchange exchange, String what) {
