@@ -3,6 +3,11 @@ package io.opsbridge.delivery;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,7 +15,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opsbridge.Json;
@@ -26,12 +34,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes due events from the inbox and runs each through the event router (direct:process-event)
- * on a bounded pool of workers. Called on a schedule by routes/inbox-dispatch.yaml.
+ * on a bounded pool of workers.
  *
  * <p>Per order only the oldest unfinished event is due, so one order's events run one at a time and
  * in the order received, while different orders run in parallel. An event waiting out a retry keeps
  * its place; one waiting for a prerequisite steps aside. A claimed event carries a lease, renewed
  * while it runs: a crashed node's events become due again when their lease expires.
+ *
+ * <p>The pace is set by work, not by a clock: a commit of new events ({@link #wake()} from the inbox
+ * writer) and a worker that frees both start a dispatch at once, and one dispatch claims every due
+ * event a free worker can take in one statement. The scheduled tick (routes/inbox-dispatch.yaml) is
+ * the fallback: it recovers expired leases, renews ours and picks up retries whose time has come.
  */
 public final class InboxDispatcher {
 
@@ -43,11 +56,13 @@ public final class InboxDispatcher {
             + "AND o.id <> e.id AND (o.state = 'processing' OR (o.id < e.id AND (o.state = 'received' "
             + "OR (o.state = 'waiting' AND o.waiting_reason = 'retry')))))) ORDER BY e.id LIMIT ?";
     private static final String CLAIM = "UPDATE inbox_event SET state = 'processing', lease_owner = ?, lease_until = ? "
-            + "WHERE id = ? AND state IN ('received', 'waiting')";
-    private static final String LOAD = "SELECT sender, event_id, event_type, order_key, generation, received_at, raw_body "
-            + "FROM inbox_event WHERE id = ?";
+            + "WHERE id IN (%s) AND state IN ('received', 'waiting')";
+    /** What a claim took (all of it on one node; another node may have won some of a contested batch). */
+    private static final String CLAIMED = "SELECT id, sender, event_id, event_type, order_key, generation, received_at, raw_body "
+            + "FROM inbox_event WHERE id IN (%s) AND state = 'processing' AND lease_owner = ?";
     private static final String RECOVER = "UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', "
             + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE state = 'processing' AND lease_until < ?";
+    private static final String RENEW = "UPDATE inbox_event SET lease_until = ? WHERE state = 'processing' AND lease_owner = ?";
 
     private final Jdbc jdbc;
     private final Clock clock;
@@ -55,6 +70,9 @@ public final class InboxDispatcher {
     private final DeliveryOutcome outcomes;
     private final String node = UUID.randomUUID().toString();
     private final ExecutorService workers;
+    /** One thread runs dispatches that work asks for; wakes that come while one is pending fold into it. */
+    private final ExecutorService waker;
+    private final AtomicBoolean wakePending = new AtomicBoolean();
     private final Set<Long> inflight = ConcurrentHashMap.newKeySet();
     private final Set<String> inflightOrders = ConcurrentHashMap.newKeySet();
     private CamelContext context;
@@ -67,13 +85,19 @@ public final class InboxDispatcher {
         this.clock = clock;
         this.settings = settings;
         this.outcomes = outcomes;
-        this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
-            Thread t = new Thread(r, "delivery-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = Executors.newFixedThreadPool(settings.workers(), daemon("delivery-worker"));
+        this.waker = Executors.newSingleThreadExecutor(daemon("inbox-dispatcher"));
     }
 
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Starts handing out work: until then (and on an intake-only node) wakes are ignored. */
     public void bind(CamelContext context) {
         this.context = context;
         this.producer = context.createProducerTemplate();
@@ -83,7 +107,30 @@ public final class InboxDispatcher {
         return node;
     }
 
-    /** One tick: recover expired leases, renew ours, claim what is due and hand it to the workers. */
+    /**
+     * New work may be due (events committed, a worker freed): dispatch soon, on the dispatcher's own
+     * thread, never on the caller's. Cheap and safe to call from anywhere, as often as wanted.
+     */
+    public void wake() {
+        if (!running || producer == null || !wakePending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            waker.execute(() -> {
+                wakePending.set(false);
+                try {
+                    claimDue(clock.instant());
+                } catch (RuntimeException e) {
+                    // the scheduled tick tries again
+                    LOG.warn("Dispatch failed ({}); the next tick retries", StorageException.describe(e));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            wakePending.set(false); // stopping
+        }
+    }
+
+    /** The scheduled tick: recover expired leases, renew ours, claim what is due. */
     public int dispatch() {
         if (!running) {
             return 0;
@@ -94,48 +141,94 @@ public final class InboxDispatcher {
             LOG.warn("Recovered {} event(s) whose lease expired (a node stopped while processing them)", recovered);
         }
         heartbeat(now);
-        int free = settings.workers() - inflight.size();
-        if (free <= 0) {
-            return 0;
-        }
-        record Due(long id, String orderKey) {
-        }
-        List<Due> due = jdbc.query(DUE, rs -> new Due(rs.getLong(1), rs.getString(2)), now, free + settings.batch());
+        return claimDue(now);
+    }
+
+    /** Claims due events for every free worker, in one statement, and hands them out. */
+    private synchronized int claimDue(Instant now) {
         int claimed = 0;
-        for (Due d : due) {
-            if (claimed >= free) {
+        while (running) {
+            int free = settings.workers() - inflight.size();
+            if (free <= 0) {
                 break;
             }
-            if (inflight.contains(d.id()) || (d.orderKey() != null && !inflightOrders.add(d.orderKey()))) {
-                continue; // this order already has an event running here
+            record Due(long id, String orderKey) {
             }
-            if (jdbc.update(CLAIM, node, now.plus(settings.lease()), d.id()) != 1) {
-                if (d.orderKey() != null) {
-                    inflightOrders.remove(d.orderKey());
+            List<Due> due = jdbc.query(DUE, rs -> new Due(rs.getLong(1), rs.getString(2)), now, free + settings.batch());
+            List<Long> ids = new ArrayList<>(free);
+            Set<String> orders = new HashSet<>();
+            for (Due d : due) {
+                if (ids.size() >= free) {
+                    break;
                 }
-                continue;
+                if (inflight.contains(d.id()) || (d.orderKey() != null
+                        && (inflightOrders.contains(d.orderKey()) || !orders.add(d.orderKey())))) {
+                    continue; // this order already has an event running here
+                }
+                ids.add(d.id());
             }
-            inflight.add(d.id());
-            claimed++;
-            workers.submit(() -> run(d.id(), d.orderKey()));
+            if (ids.isEmpty()) {
+                break;
+            }
+            List<FlowEvent> events = claim(ids, now);
+            for (FlowEvent event : events) {
+                inflight.add(event.pk());
+                if (event.orderKey() != null) {
+                    inflightOrders.add(event.orderKey());
+                }
+                workers.submit(() -> run(event));
+            }
+            claimed += events.size();
+            if (due.size() < free + settings.batch() && events.size() == ids.size()) {
+                break; // took everything that was due
+            }
         }
         return claimed;
     }
 
+    /** One transaction: the claim of the batch, and the events it won, loaded for their flows. */
+    private List<FlowEvent> claim(List<Long> ids, Instant now) {
+        String in = String.join(",", Collections.nCopies(ids.size(), "?"));
+        return jdbc.inTransaction(c -> {
+            Object[] claimArgs = new Object[ids.size() + 2];
+            claimArgs[0] = node;
+            claimArgs[1] = now.plus(settings.lease());
+            Object[] loadArgs = new Object[ids.size() + 1];
+            for (int i = 0; i < ids.size(); i++) {
+                claimArgs[i + 2] = ids.get(i);
+                loadArgs[i] = ids.get(i);
+            }
+            loadArgs[ids.size()] = node;
+            Jdbc.update(c, String.format(CLAIM, in), claimArgs);
+            return Jdbc.query(c, String.format(CLAIMED, in), InboxDispatcher::flowEvent, loadArgs);
+        });
+    }
+
+    private static FlowEvent flowEvent(ResultSet rs) throws SQLException {
+        long pk = rs.getLong("id");
+        byte[] raw = rs.getBytes("raw_body");
+        JsonNode envelope;
+        try {
+            envelope = Json.MAPPER.readTree(raw);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored event " + pk + " is not JSON");
+        }
+        return new FlowEvent(pk, rs.getString("sender"), rs.getString("event_id"), rs.getString("event_type"),
+                rs.getString("order_key"), rs.getInt("generation"), Jdbc.instant(rs, "received_at"), raw, envelope);
+    }
+
+    /** Renews the leases of every event this node runs, in one statement. */
     private void heartbeat(Instant now) {
         if (inflight.isEmpty() || now.isBefore(lastHeartbeat.plus(settings.lease().dividedBy(3)))) {
             return;
         }
         lastHeartbeat = now;
-        for (Long id : inflight) {
-            jdbc.update("UPDATE inbox_event SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'processing'",
-                    now.plus(settings.lease()), id, node);
-        }
+        jdbc.update(RENEW, now.plus(settings.lease()), node);
     }
 
-    private void run(long pk, String orderKey) {
+    private void run(FlowEvent event) {
+        long pk = event.pk();
         try {
-            FlowEvent event = load(pk);
             Exchange exchange = new DefaultExchange(context);
             exchange.setProperty(FlowEvent.PROPERTY, event);
             exchange.setProperty(FlowEvent.TYPE, event.eventType());
@@ -161,26 +254,12 @@ public final class InboxDispatcher {
             }
         } finally {
             inflight.remove(pk);
-            if (orderKey != null) {
-                inflightOrders.remove(orderKey);
+            if (event.orderKey() != null) {
+                inflightOrders.remove(event.orderKey());
             }
+            wake(); // a worker is free, and the order's next event may be due
         }
     }
-
-    private FlowEvent load(long pk) {
-        return jdbc.one(LOAD, rs -> {
-            byte[] raw = rs.getBytes("raw_body");
-            JsonNode envelope;
-            try {
-                envelope = Json.MAPPER.readTree(raw);
-            } catch (IOException e) {
-                throw new IllegalStateException("stored event " + pk + " is not JSON");
-            }
-            return new FlowEvent(pk, rs.getString("sender"), rs.getString("event_id"), rs.getString("event_type"),
-                    rs.getString("order_key"), rs.getInt("generation"), Jdbc.instant(rs, "received_at"), raw, envelope);
-        }, pk).orElseThrow(() -> new IllegalStateException("event " + pk + " vanished"));
-    }
-
     private void release(long pk) {
         jdbc.update("UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', next_attempt_at = ?, "
                 + "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND state = ?",
@@ -190,6 +269,7 @@ public final class InboxDispatcher {
     /** Stops claiming and lets running events finish (up to the timeout); the rest resume after their lease. */
     public void drain(long timeoutMillis) {
         running = false;
+        waker.shutdown();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {

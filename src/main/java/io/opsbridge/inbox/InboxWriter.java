@@ -46,6 +46,7 @@ public final class InboxWriter {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running;
+    private volatile Runnable afterCommit = () -> { };
 
     public InboxWriter(DataSource dataSource, Clock clock, int threads, int maxBatch) {
         this.dataSource = dataSource;
@@ -58,6 +59,11 @@ public final class InboxWriter {
             t.start();
             writers.add(t);
         }
+    }
+
+    /** Called after each commit that stored a new event (the dispatcher's wake-up); must not block. */
+    public void afterCommit(Runnable listener) {
+        this.afterCommit = listener;
     }
 
     /** Queues the event; the future completes once its transaction has committed. */
@@ -114,7 +120,9 @@ public final class InboxWriter {
                 c.rollback();
                 throw e;
             }
+            boolean stored = false;
             for (int i = 0; i < firsts.size(); i++) {
+                stored |= counts[i] == 1;
                 if (counts[i] < 0) {
                     // the driver did not say whether the row went in (e.g. PostgreSQL reWriteBatchedInserts)
                     firsts.get(i).done().completeExceptionally(new IllegalStateException("no row count from the JDBC driver"));
@@ -123,6 +131,9 @@ public final class InboxWriter {
                 }
             }
             repeats.forEach(p -> p.done().complete(false));
+            if (stored) {
+                afterCommit.run();
+            }
         } catch (SQLException | RuntimeException e) {
             if (firsts.size() > 1) {
                 // one bad row must not fail its neighbours: write each on its own
