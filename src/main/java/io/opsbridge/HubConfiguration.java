@@ -54,6 +54,7 @@ import io.opsbridge.tenant.WmsOrderStore;
 import io.opsbridge.tenant.WmsOrderValidation;
 import io.opsbridge.tenant.WmsPull;
 import io.opsbridge.tenant.WmsWebhookAuth;
+import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -79,6 +80,9 @@ public final class HubConfiguration implements CamelConfiguration {
         InboxRepository inbox = new InboxRepository(dataSource, writer, senders, clock);
 
         Registry registry = context.getRegistry();
+        // the embedded HTTP server's options: each request waits on a worker thread for its group
+        // commit, so the pool bounds how many events one commit can carry
+        registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.getInt("opsbridge.http.worker-threads", 64)));
         registry.bind("dataSource", dataSource);
         registry.bind("inboxRepository", inbox);
         registry.bind("inboxPurge", new InboxPurge(dataSource, clock));
@@ -95,7 +99,7 @@ public final class HubConfiguration implements CamelConfiguration {
 
         Jdbc jdbc = new Jdbc(dataSource);
         bindTenants(context, settings, clock, jdbc, dataSource);
-        bindDelivery(context, settings, clock, jdbc, metrics);
+        bindDelivery(context, settings, clock, jdbc, metrics, writer);
 
         registry.bind("reconciler", new Reconciler(jdbc, clock, writer, eventSchemas, settings.get("opsbridge.crm.url"),
                 settings.find("opsbridge.crm.token").orElse(null),
@@ -164,7 +168,8 @@ public final class HubConfiguration implements CamelConfiguration {
     static final List<String> DOWNSTREAM_SYSTEMS = List.of("crm", "taskmanager", "wms");
 
     /** Delivery: the inbox consumer, the flows' beans, redelivery, dead letters, alerts, trace. */
-    private static void bindDelivery(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, Metrics metrics) {
+    private static void bindDelivery(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, Metrics metrics,
+            InboxWriter writer) {
         Registry registry = context.getRegistry();
         DeliverySettings delivery = DeliverySettings.from(settings);
         DeliveryOutcome outcomes = new DeliveryOutcome(jdbc, clock, delivery, metrics);
@@ -188,6 +193,8 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("flowRequests", new FlowRequests(new Mapping(settings.getList("opsbridge.mapping.priority"),
                 settings.get("opsbridge.mapping.default-priority", "normal")), tokens));
         if (Boolean.parseBoolean(settings.get("opsbridge.delivery.enabled", "true"))) {
+            // new events start their flows at once, not at the next poll
+            writer.afterCommit(dispatcher::wake);
             // exchange events cost every request a little: an intake-only node does without
             Map<String, String> systems = new HashMap<>();
             for (String system : DOWNSTREAM_SYSTEMS) {

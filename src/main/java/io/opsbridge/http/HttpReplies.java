@@ -3,6 +3,7 @@ package io.opsbridge.http;
 import java.util.Map;
 
 import io.opsbridge.Json;
+import io.vertx.core.buffer.Buffer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -30,6 +31,7 @@ public final class HttpReplies {
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         message.setHeader(Exchange.CONTENT_TYPE, contentType);
         extraHeaders.forEach(message::setHeader);
-        message.setBody(body);
+        // a Vert.x buffer is written as it is; a byte[] would go through a type converter and a stream pump
+        message.setBody(Buffer.buffer(body));
     }
 }

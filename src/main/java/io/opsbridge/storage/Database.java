@@ -32,7 +32,7 @@ public final class Database {
         config.setConnectionTimeout(settings.getLong("opsbridge.db.connection-timeout-ms", 5000));
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
-            migrate(dataSource);
+            migrate(dataSource, url);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -40,8 +40,12 @@ public final class Database {
         return dataSource;
     }
 
-    static void migrate(DataSource dataSource) {
-        var result = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    static void migrate(DataSource dataSource, String url) {
+        // db/migration runs on every database; db/h2 holds the few settings only H2 has
+        String[] locations = url.startsWith("jdbc:h2:")
+                ? new String[] {"classpath:db/migration", "classpath:db/h2"}
+                : new String[] {"classpath:db/migration"};
+        var result = Flyway.configure().dataSource(dataSource).locations(locations).load().migrate();
         LOG.info("Database schema at version {} ({} migration(s) applied now)",
                 result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
                 result.migrationsExecuted);
