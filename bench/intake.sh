@@ -1,29 +1,105 @@
 #!/usr/bin/env bash
-# Intake throughput: signed, valid, distinct ORDER.CREATED events posted with wrk to the packaged
-# hub on a fresh H2 file (WRITE_DELAY=0, group commit). Prints wrk's summary and the status counts.
-# usage: bench/intake.sh [connections=32] [seconds=20] [wrk-threads=2]
-# HUB_OPTS adds JVM options to the hub (e.g. -Dcamel.metrics.enabled=false to compare).
-# needs: wrk (apt-get install wrk), python3; run `mvn -B -q package -DskipTests` first.
+# Intake benchmark: the HTTP ceiling and the hub in the same run, same load tool, settings, request
+# files and heap, and the ratio between them.
+#   1. ceiling: ../shared/bench/ceiling (a bare Vert.x server that reads the body and answers 202),
+#      built once into target/bench/ceiling;
+#   2. the packaged hub on its shipped settings (H2 file under a fresh working directory, WRITE_DELAY=0:
+#      every 202 durable), delivery off, the CRM's rate limit off;
+#   3. saturation with wrk (-t2 -cCONNECTIONS), pre-signed ORDER.CREATED with 10% exact duplicates;
+#   4. with WRK2=<path to giltene/wrk2's wrk>: latency at fixed rates (RATES, open loop), p50/p99/p99.9.
+# Prints each figure with the CPU each process spent per request (a figure that survives a noisy machine
+# better than req/s does).
+# usage: bench/intake.sh [seconds=20] [connections=32]
+# env:   HUB_OPTS (more JVM options for the hub), DB_URL (a JDBC URL instead of the shipped H2 file; see
+#        bench/postgres.sh), WRK2, RATES (default "1000 2000 5000"), HEAP (default 256m)
+# needs: wrk (apt-get install wrk), python3, curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-connections=${1:-32}; seconds=${2:-20}; threads=${3:-2}
-port=18080; secret=bench-secret; out=bench/results
-rm -rf "$out/data" "$out/events"; mkdir -p "$out"
+root=$(pwd)
+seconds=${1:-20}; connections=${2:-32}; threads=2
+heap=${HEAP:-256m}; rates=${RATES:-1000 2000 5000}
+out=$root/target/bench; secret=bench-secret
+mkdir -p "$out"
+[ -f target/opsbridge.jar ] || { echo "run mvn -B -q package -DskipTests first" >&2; exit 2; }
+command -v wrk > /dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 2; }
 
-java -Xmx1g ${HUB_OPTS:-} -Dcamel.server.port=$port -Dcamel.server.host=127.0.0.1 \
-  -Dopsbridge.db.url="jdbc:h2:file:./$out/data/opsbridge;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0" \
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+tick=$(getconf CLK_TCK)
+wait_up() { for _ in $(seq 1 240); do curl -s -o /dev/null "$1" && return 0; sleep 0.25; done; echo "no answer from $1" >&2; exit 1; }
+# one wrk run against $1 with the request files in $2; prints "req/s cpu_us_per_request" of process $3
+measure() {
+  local url=$1 events=$2 pid=$3 label=$4 before after report
+  before=$(cpu_ticks "$pid"); thread_ticks "$pid" > "$out/$label.threads0"
+  report=$(wrk -t$threads -c"$connections" -d"${seconds}s" --latency -s bench/signed-events.lua "$url" -- "$events")
+  after=$(cpu_ticks "$pid"); thread_ticks "$pid" > "$out/$label.threads1"
+  echo "$report" > "$out/$label.txt"
+  local rps; rps=$(echo "$report" | awk '/^Requests\/sec/ {print $2}')
+  local total; total=$(echo "$report" | awk '/requests in/ {print $1}')
+  echo "$rps $(( (after - before) * 1000000 / tick / (total > 0 ? total : 1) ))"
+}
+# CPU ticks per thread group of process $1 (thread names with digits folded), "name ticks" lines
+thread_ticks() {
+  for t in /proc/"$1"/task/*; do
+    [ -r "$t/stat" ] || continue
+    sed -E 's/^[0-9]+ \((.*)\) [A-Z] (.*)$/\1|\2/' "$t/stat" | awk -F'|' '{split($2, f, " "); name=$1; gsub(/[0-9]+/, "N", name); print name "|" f[11] + f[12]}'
+  done | awk -F'|' '{a[$1] += $2} END {for (k in a) print k "|" a[k]}'
+}
+pct() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
+
+events_per_thread=$(( seconds * 15000 / threads + 20000 ))
+python3 bench/make-signed-events.py $secret $threads 3000 "$out/warmup" 0
+python3 bench/make-signed-events.py $secret $threads $events_per_thread "$out/events" 10
+
+# ---- 1. the ceiling
+if [ ! -f "$out/ceiling/target/ceiling.jar" ]; then
+  [ -d ../shared/bench/ceiling ] || { echo "../shared/bench/ceiling not found" >&2; exit 2; }
+  rm -rf "$out/ceiling"; cp -r ../shared/bench/ceiling "$out/ceiling"
+  mvn -q -B -f "$out/ceiling/pom.xml" package -DskipTests
+fi
+java -Xmx$heap -jar "$out/ceiling/target/ceiling.jar" 18090 > "$out/ceiling.log" 2>&1 &
+ceiling=$!
+trap 'kill $ceiling 2>/dev/null || true' EXIT
+wait_up http://127.0.0.1:18090/
+wrk -t$threads -c"$connections" -d5s -s bench/signed-events.lua http://127.0.0.1:18090 -- "$out/warmup" > /dev/null
+read -r ceiling_rps ceiling_cpu < <(measure http://127.0.0.1:18090 "$out/events" $ceiling ceiling)
+kill $ceiling; wait $ceiling 2>/dev/null || true
+
+# ---- 2. the hub, on its shipped settings in a fresh working directory
+run=$out/hub; rm -rf "$run"; mkdir -p "$run"
+cp -r application.properties routes schemas sandbox docs "$run"/
+db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbridge.db.user="${DB_USER:-}" -Dopsbridge.db.password="${DB_PASSWORD:-}")
+start=$(date +%s%N)
+(cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=18080 -Dcamel.server.host=127.0.0.1 \
   -Dopsbridge.sender.crm.secrets=$secret -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.delivery.enabled=false \
-  -jar target/opsbridge.jar > "$out/hub.log" 2>&1 &
+  -jar "$root/target/opsbridge.jar" > "$run/hub.log" 2>&1) &
 hub=$!
-trap 'kill $hub 2>/dev/null; wait $hub 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -s -o /dev/null "http://127.0.0.1:$port/webhooks/orders" && break; sleep 0.5
-done
+trap 'kill $hub 2>/dev/null || true' EXIT
+wait_up http://127.0.0.1:18080/observe/health/ready
+ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+wrk -t$threads -c"$connections" -d5s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > /dev/null
+read -r hub_rps hub_cpu < <(measure http://127.0.0.1:18080 "$out/events" $hub hub)
+rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$hub/status")
 
-# enough distinct events that no thread wraps round to duplicates (under 12k/s here)
-python3 bench/make-signed-events.py $secret "$threads" $((seconds * 12000 / threads + 10000)) "$out/events"
-# warm-up: JIT and connection pool, on events the measured run does not reuse
-python3 bench/make-signed-events.py $secret "$threads" 3000 "$out/warmup"
-wrk -t"$threads" -c"$connections" -d5s -s bench/signed-events.lua "http://127.0.0.1:$port" -- "$out/warmup" > /dev/null
-wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s bench/signed-events.lua \
-  "http://127.0.0.1:$port" -- "$out/events" | tee "$out/intake-$(date -u +%Y%m%dT%H%M%SZ).txt"
+echo
+echo "commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes')  $(date -u +%FT%TZ)  $(nproc) cores  wrk -t$threads -c$connections -d${seconds}s  heap $heap"
+printf '%-10s %10s %12s   %s\n' "" "req/s" "cpu us/req" "answers"
+printf '%-10s %10s %12s   %s\n' ceiling "$ceiling_rps" "$ceiling_cpu" "$(grep '^status' "$out/ceiling.txt" | tr '\n' ' ')"
+printf '%-10s %10s %12s   %s\n' hub "$hub_rps" "$hub_cpu" "$(grep '^status' "$out/hub.txt" | tr '\n' ' ')"
+awk -v h="$hub_rps" -v c="$ceiling_rps" 'BEGIN {printf "hub / ceiling: %.1f%%\n", 100 * h / c}'
+echo "hub latency (saturated): p50 $(pct "$out/hub.txt" 50%)  p99 $(pct "$out/hub.txt" 99%)"
+total=$(awk '/requests in/ {print $1}' "$out/hub.txt")
+echo "hub CPU per request by thread (us):"
+awk -F'|' -v n="$total" -v tick="$tick" 'NR == FNR {a[$1] = $2; next} {d = $2 - a[$1]; if (d > 0) printf "  %8.1f  %s\n", d * 1e6 / tick / n, $1}' \
+  "$out/hub.threads0" "$out/hub.threads1" | sort -rn | head -8
+echo "hub ready after ${ready_ms} ms; peak RSS $((rss_kb / 1024)) MiB"
+
+# ---- 3. latency at fixed rates (open loop)
+if [ -n "${WRK2:-}" ]; then
+  for rate in $rates; do
+    python3 bench/make-signed-events.py $secret $threads $(( rate * 45 / threads + 1000 )) "$out/rate-$rate" 10
+    "$WRK2" -t$threads -c"$connections" -d40s -R"$rate" --latency -s bench/signed-events.lua \
+      http://127.0.0.1:18080 -- "$out/rate-$rate" > "$out/hub-rate-$rate.txt"
+    awk -v r="$rate" '/^ *50.000%/ {p50=$2} /^ *99.000%/ {p99=$2} /^ *99.900%/ {p999=$2} /^Requests\/sec/ {rps=$2}
+      END {printf "fixed %5d req/s: achieved %s  p50 %s  p99 %s  p99.9 %s\n", r, rps, p50, p99, p999}' "$out/hub-rate-$rate.txt"
+  done
+fi
