@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +51,16 @@ public final class InboxDispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxDispatcher.class);
 
-    private static final String DUE = "SELECT e.id, e.order_key FROM inbox_event e "
-            + "WHERE e.state IN ('received', 'waiting') AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= ?) "
-            + "AND (e.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM inbox_event o WHERE o.order_key = e.order_key "
-            + "AND o.id <> e.id AND (o.state = 'processing' OR (o.id < e.id AND (o.state = 'received' "
-            + "OR (o.state = 'waiting' AND o.waiting_reason = 'retry')))))) ORDER BY e.id LIMIT ?";
+    /** Per order only its oldest unfinished event may run; one parked for a prerequisite steps aside. */
+    private static final String ORDER_FREE = "(e.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM inbox_event o "
+            + "WHERE o.order_key = e.order_key AND o.id <> e.id AND (o.state = 'processing' OR (o.id < e.id "
+            + "AND (o.state = 'received' OR (o.state = 'waiting' AND o.waiting_reason = 'retry'))))))";
+    /** New events, oldest first, read in the order of ix_inbox_event_state: the rest of the backlog is not read. */
+    private static final String DUE_RECEIVED = "SELECT e.id, e.order_key FROM inbox_event e WHERE e.state = 'received' AND "
+            + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
+    /** Waiting events whose time has come (retries, prerequisites): few, read whole. */
+    private static final String DUE_WAITING = "SELECT e.id, e.order_key FROM inbox_event e WHERE e.state = 'waiting' "
+            + "AND e.next_attempt_at <= ? AND " + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
     private static final String CLAIM = "UPDATE inbox_event SET state = 'processing', lease_owner = ?, lease_until = ? "
             + "WHERE id IN (%s) AND state IN ('received', 'waiting')";
     /** What a claim took (all of it on one node; another node may have won some of a contested batch). */
@@ -119,7 +125,7 @@ public final class InboxDispatcher {
             waker.execute(() -> {
                 wakePending.set(false);
                 try {
-                    claimDue(clock.instant());
+                    claimDue(clock.instant(), false);
                 } catch (RuntimeException e) {
                     // the scheduled tick tries again
                     LOG.warn("Dispatch failed ({}); the next tick retries", StorageException.describe(e));
@@ -141,11 +147,14 @@ public final class InboxDispatcher {
             LOG.warn("Recovered {} event(s) whose lease expired (a node stopped while processing them)", recovered);
         }
         heartbeat(now);
-        return claimDue(now);
+        return claimDue(now, true);
     }
 
-    /** Claims due events for every free worker, in one statement, and hands them out. */
-    private synchronized int claimDue(Instant now) {
+    /**
+     * Claims due events for every free worker, in one statement, and hands them out. Wakes look at new
+     * events only; the tick also takes waiting events whose time has come (retries, prerequisites).
+     */
+    private synchronized int claimDue(Instant now, boolean withWaiting) {
         int claimed = 0;
         while (running) {
             int free = settings.workers() - inflight.size();
@@ -154,7 +163,12 @@ public final class InboxDispatcher {
             }
             record Due(long id, String orderKey) {
             }
-            List<Due> due = jdbc.query(DUE, rs -> new Due(rs.getLong(1), rs.getString(2)), now, free + settings.batch());
+            int limit = free + settings.batch();
+            List<Due> due = new ArrayList<>(jdbc.query(DUE_RECEIVED, rs -> new Due(rs.getLong(1), rs.getString(2)), limit));
+            if (withWaiting) {
+                due.addAll(jdbc.query(DUE_WAITING, rs -> new Due(rs.getLong(1), rs.getString(2)), now, limit));
+                due.sort(Comparator.comparingLong(Due::id));
+            }
             List<Long> ids = new ArrayList<>(free);
             Set<String> orders = new HashSet<>();
             for (Due d : due) {
@@ -179,7 +193,7 @@ public final class InboxDispatcher {
                 workers.submit(() -> run(event));
             }
             claimed += events.size();
-            if (due.size() < free + settings.batch() && events.size() == ids.size()) {
+            if (due.size() < limit && events.size() == ids.size()) {
                 break; // took everything that was due
             }
         }

@@ -70,12 +70,16 @@ public final class SandboxWebhooks {
             } else {
                 request.header(HmacSha256Signature.HEADER, HmacSha256Signature.sign(secret, body));
             }
-            try {
-                HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                LOG.info("Sandbox {} sent {} {}: HTTP {}", sender, type, eventId, answer.statusCode());
-            } catch (Exception e) {
-                LOG.warn("Sandbox {} could not send {} {}: {}", sender, type, eventId, e.getClass().getSimpleName());
-            }
+            // asynchronous: the delayed executor has one thread or two, and a vendor sends many events at once
+            http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((answer, e) -> {
+                if (e != null) {
+                    LOG.warn("Sandbox {} could not send {} {}: {}", sender, type, eventId, e.getClass().getSimpleName());
+                } else if (answer.statusCode() >= 300) {
+                    LOG.warn("Sandbox {} sent {} {}: HTTP {}", sender, type, eventId, answer.statusCode());
+                } else {
+                    LOG.debug("Sandbox {} sent {} {}: HTTP {}", sender, type, eventId, answer.statusCode());
+                }
+            });
         });
     }
 }

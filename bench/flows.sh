@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Flows benchmark: orders carried from a signed ORDER.CREATED to "shipped" through the sandbox CRM,
+# task manager and WMS (the shipped demo), at a fixed rate for a sustained time.
+# Per order: ORDER.CREATED -> task created (TASK.CREATED back) -> pick requested (PICK.CREATED back)
+# -> PICK.COMPLETED after the pick delay -> task completed + CRM told "shipped": 4 inbox events,
+# 5 downstream calls, 3 signed webhooks from the sandbox.
+# Every 5 s it samples /metrics: orders shipped so far, backlog (received + waiting + processing) and
+# its oldest age. At the end: orders/s shipped while the load ran, and the time to drain.
+# usage: bench/flows.sh [orders-per-second=150] [seconds=60]
+# env:   PICK_DELAY_MS (default 100), HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh)
+# needs: python3, curl; run `mvn -B -q package -DskipTests` first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+rate=${1:-150}; seconds=${2:-60}; heap=${HEAP:-256m}; port=18081
+out=$root/target/bench; run=$out/flows; rm -rf "$run"; mkdir -p "$run"
+[ -f target/opsbridge.jar ] || { echo "run mvn -B -q package -DskipTests first" >&2; exit 2; }
+cp -r application.properties routes schemas sandbox docs "$run"/
+db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbridge.db.user="${DB_USER:-}" -Dopsbridge.db.password="${DB_PASSWORD:-}")
+# the shipped demo, with: rate limits off (a WMS sends two events per order), stock that does not run
+# out (no backorders), and the pick completed PICK_DELAY_MS after it was requested
+(cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=$port -Dcamel.server.host=127.0.0.1 \
+  -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.sender.tasks.rate-limit=0 -Dopsbridge.sender.wms.rate-limit=0 \
+  -Dopsbridge.sandbox.stock=SKU-RED-1:1000000000,SKU-BLU-7:1000000000 -Dopsbridge.sandbox.pick-delay-ms=${PICK_DELAY_MS:-100} \
+  -Dopsbridge.metrics.gauge-interval-ms=1000 -Dopsbridge.reconciler.enabled=false \
+  -jar "$root/target/opsbridge.jar" > "$run/hub.log" 2>&1) &
+hub=$!
+trap 'kill $hub 2>/dev/null || true' EXIT
+for _ in $(seq 1 240); do curl -s -o /dev/null http://127.0.0.1:$port/observe/health/ready && break; sleep 0.25; done
+
+metric() { awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%d", s}' "$2"; }
+sample() {
+  curl -s http://127.0.0.1:$port/metrics > "$run/metrics.txt"
+  shipped=$(metric 'opsbridge_event_processing_seconds_count{type="PICK.COMPLETED"' "$run/metrics.txt")
+  backlog=$(( $(metric 'opsbridge_inbox_events{state="received"' "$run/metrics.txt") \
+    + $(metric 'opsbridge_inbox_events{state="waiting"' "$run/metrics.txt") \
+    + $(metric 'opsbridge_inbox_events{state="processing"' "$run/metrics.txt") ))
+  oldest=$(awk 'index($0, "opsbridge_inbox_oldest_age_seconds") == 1 {print $NF}' "$run/metrics.txt")
+  dead=$(metric 'opsbridge_dead_letters_open' "$run/metrics.txt")
+}
+
+# warm-up: 20 s at a third of the rate, not counted, then let it drain
+python3 bench/send-orders.py http://127.0.0.1:$port demo-crm-secret $(( rate / 3 + 1 )) 20 warm > "$run/warmup.txt"
+for _ in $(seq 1 60); do sample; [ "$backlog" -eq 0 ] && break; sleep 1; done
+shipped0=$shipped
+
+echo "flows: $rate orders/s for $seconds s, pick delay ${PICK_DELAY_MS:-100} ms, commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'), $(date -u +%FT%TZ)"
+printf '%6s %10s %10s %12s %6s\n' "t(s)" shipped backlog "oldest(s)" dead
+python3 bench/send-orders.py http://127.0.0.1:$port demo-crm-secret "$rate" "$seconds" > "$run/send.txt" &
+sender=$!
+t0=$(date +%s%N)
+while kill -0 $sender 2>/dev/null; do
+  sleep 5; sample
+  printf '%6d %10d %10d %12s %6d\n' $(( ($(date +%s%N) - t0) / 1000000000 )) $((shipped - shipped0)) "$backlog" "$oldest" "$dead"
+done
+sample; loaded_s=$(( ($(date +%s%N) - t0) / 1000000 ))
+shipped_loaded=$((shipped - shipped0))
+cat "$run/send.txt"
+total=$(( rate * seconds ))
+for _ in $(seq 1 600); do sample; [ $((shipped - shipped0)) -ge "$total" ] && break; sleep 1; done
+drained_s=$(( ($(date +%s%N) - t0) / 1000000 ))
+awk -v n="$shipped_loaded" -v ms="$loaded_s" 'BEGIN {printf "shipped while loaded: %d orders in %.1f s = %.1f orders/s\n", n, ms / 1000, n * 1000 / ms}'
+awk -v n="$((shipped - shipped0))" -v ms="$drained_s" -v t="$total" 'BEGIN {printf "all shipped: %d of %d in %.1f s = %.1f orders/s\n", n, t, ms / 1000, n * 1000 / ms}'
+grep -E 'opsbridge_event_processing_seconds_(sum|count)\{type="(ORDER.CREATED|PICK.COMPLETED)"' "$run/metrics.txt" || true
+echo "peak RSS $(( $(awk '/VmHWM/ {print $2}' "/proc/$hub/status") / 1024 )) MiB; dead letters $dead"
