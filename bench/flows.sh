@@ -48,7 +48,7 @@ echo "flows: $rate orders/s for $seconds s, pick delay ${PICK_DELAY_MS:-100} ms,
 printf '%6s %10s %10s %12s %6s\n' "t(s)" shipped backlog "oldest(s)" dead
 python3 bench/send-orders.py http://127.0.0.1:$port demo-crm-secret "$rate" "$seconds" > "$run/send.txt" &
 sender=$!
-t0=$(date +%s%N)
+t0=$(date +%s%N); cpu0=$(awk '{print $14 + $15}' "/proc/$hub/stat")
 while kill -0 $sender 2>/dev/null; do
   sleep 5; sample
   printf '%6d %10d %10d %12s %6d\n' $(( ($(date +%s%N) - t0) / 1000000000 )) $((shipped - shipped0)) "$backlog" "$oldest" "$dead"
@@ -59,7 +59,10 @@ cat "$run/send.txt"
 total=$(( rate * seconds ))
 for _ in $(seq 1 600); do sample; [ $((shipped - shipped0)) -ge "$total" ] && break; sleep 1; done
 drained_s=$(( ($(date +%s%N) - t0) / 1000000 ))
+cpu1=$(awk '{print $14 + $15}' "/proc/$hub/stat")
 awk -v n="$shipped_loaded" -v ms="$loaded_s" 'BEGIN {printf "shipped while loaded: %d orders in %.1f s = %.1f orders/s\n", n, ms / 1000, n * 1000 / ms}'
 awk -v n="$((shipped - shipped0))" -v ms="$drained_s" -v t="$total" 'BEGIN {printf "all shipped: %d of %d in %.1f s = %.1f orders/s\n", n, t, ms / 1000, n * 1000 / ms}'
+awk -v t="$(( cpu1 - cpu0 ))" -v hz="$(getconf CLK_TCK)" -v n="$((shipped - shipped0))" -v ms="$drained_s" \
+  'BEGIN {printf "hub CPU: %.1f ms per order shipped (sandbox included), %.0f%% of the 2 cores over the run\n", t * 1000 / hz / n, t * 100 / hz / (ms / 1000) / 2}'
 grep -E 'opsbridge_event_processing_seconds_(sum|count)\{type="(ORDER.CREATED|PICK.COMPLETED)"' "$run/metrics.txt" || true
 echo "peak RSS $(( $(awk '/VmHWM/ {print $2}' "/proc/$hub/status") / 1024 )) MiB; dead letters $dead"

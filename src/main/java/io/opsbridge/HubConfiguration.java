@@ -33,6 +33,7 @@ import io.opsbridge.http.ServerErrorPages;
 import io.opsbridge.inbox.InboxPurge;
 import io.opsbridge.inbox.InboxRepository;
 import io.opsbridge.inbox.InboxWriter;
+import io.opsbridge.storage.GroupCommit;
 import io.opsbridge.ingest.EnvelopeParser;
 import io.opsbridge.ingest.EventSchemas;
 import io.opsbridge.ingest.RateLimit;
@@ -97,7 +98,8 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("webhookReplies", new WebhookReplies(inbox, senders, metrics));
         registry.bind("errorReplies", new ErrorReplies());
 
-        Jdbc jdbc = new Jdbc(dataSource);
+        // small writes from every thread share commits (the inbox writer groups the intake's inserts)
+        Jdbc jdbc = new Jdbc(dataSource, new GroupCommit(dataSource, settings.getInt("opsbridge.db.group-commit-max", 100)));
         bindTenants(context, settings, clock, jdbc, dataSource);
         bindDelivery(context, settings, clock, jdbc, metrics, writer);
 

@@ -75,7 +75,7 @@ public final class AttemptRecorder extends EventNotifierSupport {
         FlowEvent event = exchange.getProperty(FlowEvent.PROPERTY, FlowEvent.class);
         String declared = parameter(uri, "httpMethod");
         String method = declared != null ? declared : exchange.getMessage().getHeader(Exchange.HTTP_METHOD, "POST", String.class);
-        long id = jdbc.withConnection(c -> {
+        long id = jdbc.inTransaction(c -> {
             try (var insert = c.prepareStatement("INSERT INTO delivery_attempt (event_pk, generation, step, method, endpoint, "
                     + "idempotency_key, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
                 insert.setLong(1, event.pk());

@@ -45,14 +45,19 @@ public final class DeliveryOutcome {
             outcome.put("backorder_id", link.getBackorderId());
             outcome.put("order_status", link.getStatus());
         }
-        jdbc.update("UPDATE inbox_event SET state = ?, finished_at = ?, outcome = ?, lease_owner = NULL, lease_until = NULL, "
-                + "waiting_reason = NULL, next_attempt_at = NULL WHERE id = ? AND lease_owner = ?", InboxState.DONE, now,
-                new String(Json.write(outcome), java.nio.charset.StandardCharsets.UTF_8), event.pk(), node);
+        String outcomeJson = new String(Json.write(outcome), java.nio.charset.StandardCharsets.UTF_8);
+        jdbc.inTransaction(c -> {
+            Jdbc.update(c, "UPDATE inbox_event SET state = ?, finished_at = ?, outcome = ?, lease_owner = NULL, lease_until = NULL, "
+                    + "waiting_reason = NULL, next_attempt_at = NULL WHERE id = ? AND lease_owner = ?", InboxState.DONE, now,
+                    outcomeJson, event.pk(), node);
+            if (event.orderKey() != null) {
+                // what waited for this event may run now
+                Jdbc.update(c, "UPDATE inbox_event SET next_attempt_at = ? WHERE order_key = ? AND state = 'waiting' "
+                        + "AND waiting_reason = 'prerequisite'", now, event.orderKey());
+            }
+            return null;
+        });
         metrics.processed(event.eventType(), Duration.between(event.receivedAt(), now));
-        if (event.orderKey() != null) {
-            jdbc.update("UPDATE inbox_event SET next_attempt_at = ? WHERE order_key = ? AND state = 'waiting' "
-                    + "AND waiting_reason = 'prerequisite'", now, event.orderKey());
-        }
     }
 
     /** A retry the policy allowed: the event waits in the inbox, keeping its place in its order. */

@@ -22,7 +22,7 @@ public record DeliverySettings(int maxAttempts, Duration baseDelay, Duration max
                 Duration.ofMillis(s.getLong("opsbridge.delivery.base-delay-ms", 1000)),
                 Duration.ofMillis(s.getLong("opsbridge.delivery.max-delay-ms", 60_000)),
                 Duration.ofMillis(s.getLong("opsbridge.delivery.retry-after-cap-ms", 600_000)),
-                s.getInt("opsbridge.delivery.workers", 8),
+                s.getInt("opsbridge.delivery.workers", 32),
                 s.getInt("opsbridge.delivery.batch", 50),
                 Duration.ofMillis(s.getLong("opsbridge.delivery.lease-ms", 60_000)),
                 Duration.ofMillis(s.getLong("opsbridge.delivery.prerequisite-retry-ms", 1000)),

@@ -3,10 +3,11 @@ package io.opsbridge.delivery;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -61,11 +62,11 @@ public final class InboxDispatcher {
     /** Waiting events whose time has come (retries, prerequisites): few, read whole. */
     private static final String DUE_WAITING = "SELECT e.id, e.order_key FROM inbox_event e WHERE e.state = 'waiting' "
             + "AND e.next_attempt_at <= ? AND " + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
+    /** One row by its key: a batch of these is one statement for the driver, and each row says whether it was won. */
     private static final String CLAIM = "UPDATE inbox_event SET state = 'processing', lease_owner = ?, lease_until = ? "
-            + "WHERE id IN (%s) AND state IN ('received', 'waiting')";
-    /** What a claim took (all of it on one node; another node may have won some of a contested batch). */
-    private static final String CLAIMED = "SELECT id, sender, event_id, event_type, order_key, generation, received_at, raw_body "
-            + "FROM inbox_event WHERE id IN (%s) AND state = 'processing' AND lease_owner = ?";
+            + "WHERE id = ? AND state IN ('received', 'waiting')";
+    private static final String LOAD = "SELECT id, sender, event_id, event_type, order_key, generation, received_at, raw_body "
+            + "FROM inbox_event WHERE id = ?";
     private static final String RECOVER = "UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', "
             + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE state = 'processing' AND lease_until < ?";
     private static final String RENEW = "UPDATE inbox_event SET lease_until = ? WHERE state = 'processing' AND lease_owner = ?";
@@ -200,21 +201,38 @@ public final class InboxDispatcher {
         return claimed;
     }
 
-    /** One transaction: the claim of the batch, and the events it won, loaded for their flows. */
+    /**
+     * One transaction: the claim of the batch (one batched statement; on a contested batch another node
+     * may win some rows), and the events it won, loaded for their flows.
+     */
     private List<FlowEvent> claim(List<Long> ids, Instant now) {
-        String in = String.join(",", Collections.nCopies(ids.size(), "?"));
+        Timestamp leaseUntil = Timestamp.from(now.plus(settings.lease()));
         return jdbc.inTransaction(c -> {
-            Object[] claimArgs = new Object[ids.size() + 2];
-            claimArgs[0] = node;
-            claimArgs[1] = now.plus(settings.lease());
-            Object[] loadArgs = new Object[ids.size() + 1];
-            for (int i = 0; i < ids.size(); i++) {
-                claimArgs[i + 2] = ids.get(i);
-                loadArgs[i] = ids.get(i);
+            int[] won;
+            try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
+                for (long id : ids) {
+                    claim.setString(1, node);
+                    claim.setTimestamp(2, leaseUntil);
+                    claim.setLong(3, id);
+                    claim.addBatch();
+                }
+                won = claim.executeBatch();
             }
-            loadArgs[ids.size()] = node;
-            Jdbc.update(c, String.format(CLAIM, in), claimArgs);
-            return Jdbc.query(c, String.format(CLAIMED, in), InboxDispatcher::flowEvent, loadArgs);
+            List<FlowEvent> events = new ArrayList<>(ids.size());
+            try (PreparedStatement load = c.prepareStatement(LOAD)) {
+                for (int i = 0; i < ids.size(); i++) {
+                    if (won[i] != 1) {
+                        continue;
+                    }
+                    load.setLong(1, ids.get(i));
+                    try (ResultSet rs = load.executeQuery()) {
+                        if (rs.next()) {
+                            events.add(flowEvent(rs));
+                        }
+                    }
+                }
+            }
+            return events;
         });
     }
 

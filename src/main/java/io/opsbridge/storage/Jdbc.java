@@ -32,9 +32,16 @@ public final class Jdbc {
     }
 
     private final DataSource dataSource;
+    /** Where writes go to share commits; null: each write commits on its own. */
+    private final GroupCommit group;
 
     public Jdbc(DataSource dataSource) {
+        this(dataSource, null);
+    }
+
+    public Jdbc(DataSource dataSource, GroupCommit group) {
         this.dataSource = dataSource;
+        this.group = group;
     }
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
@@ -47,8 +54,9 @@ public final class Jdbc {
         return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));
     }
 
+    /** One statement, committed (durably) before it returns. */
     public int update(String sql, Object... args) {
-        return withConnection(c -> update(c, sql, args));
+        return inTransaction(c -> update(c, sql, args));
     }
 
     public static <T> List<T> query(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
@@ -71,7 +79,16 @@ public final class Jdbc {
         }
     }
 
+    /** Reads on a connection of the pool (inside a group unit, on the unit's own, so it sees its writes). */
     public <T> T withConnection(Work<T> work) {
+        Connection joined = group == null ? null : group.joined();
+        if (joined != null) {
+            try {
+                return work.run(joined);
+            } catch (SQLException e) {
+                throw new StorageException(e);
+            }
+        }
         try (Connection c = dataSource.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
@@ -81,6 +98,9 @@ public final class Jdbc {
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(Work<T> work) {
+        if (group != null) {
+            return group.run(work);
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
