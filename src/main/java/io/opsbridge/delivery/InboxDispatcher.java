@@ -57,14 +57,17 @@ public final class InboxDispatcher {
             + "WHERE o.order_key = e.order_key AND o.id <> e.id AND (o.state = 'processing' OR (o.id < e.id "
             + "AND (o.state = 'received' OR (o.state = 'waiting' AND o.waiting_reason = 'retry'))))))";
     /** New events, oldest first, read in the order of ix_inbox_event_state: the rest of the backlog is not read. */
-    private static final String DUE_RECEIVED = "SELECT e.id, e.order_key FROM inbox_event e WHERE e.state = 'received' AND "
+    private static final String DUE_RECEIVED = "SELECT e.id, e.order_key, e.state FROM inbox_event e WHERE e.state = 'received' AND "
             + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
     /** Waiting events whose time has come (retries, prerequisites): few, read whole. */
-    private static final String DUE_WAITING = "SELECT e.id, e.order_key FROM inbox_event e WHERE e.state = 'waiting' "
+    private static final String DUE_WAITING = "SELECT e.id, e.order_key, e.state FROM inbox_event e WHERE e.state = 'waiting' "
             + "AND e.next_attempt_at <= ? AND " + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
-    /** One row by its key: a batch of these is one statement for the driver, and each row says whether it was won. */
+    /**
+     * One row by its key and the state it was due in: a batch of these is one statement for the driver,
+     * and each row says whether it was won (another node, a replay or a discard may have come first).
+     */
     private static final String CLAIM = "UPDATE inbox_event SET state = 'processing', lease_owner = ?, lease_until = ? "
-            + "WHERE id = ? AND state IN ('received', 'waiting')";
+            + "WHERE id = ? AND state = ?";
     private static final String LOAD = "SELECT id, sender, event_id, event_type, order_key, generation, received_at, raw_body "
             + "FROM inbox_event WHERE id = ?";
     private static final String RECOVER = "UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', "
@@ -162,30 +165,31 @@ public final class InboxDispatcher {
             if (free <= 0) {
                 break;
             }
-            record Due(long id, String orderKey) {
+            record Due(long id, String orderKey, String state) {
             }
             int limit = free + settings.batch();
-            List<Due> due = new ArrayList<>(jdbc.query(DUE_RECEIVED, rs -> new Due(rs.getLong(1), rs.getString(2)), limit));
+            List<Due> due = new ArrayList<>(jdbc.query(DUE_RECEIVED, rs -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3)), limit));
             if (withWaiting) {
-                due.addAll(jdbc.query(DUE_WAITING, rs -> new Due(rs.getLong(1), rs.getString(2)), now, limit));
+                due.addAll(jdbc.query(DUE_WAITING, rs -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3)), now, limit));
                 due.sort(Comparator.comparingLong(Due::id));
             }
-            List<Long> ids = new ArrayList<>(free);
+            List<Due> picked = new ArrayList<>(free);
             Set<String> orders = new HashSet<>();
             for (Due d : due) {
-                if (ids.size() >= free) {
+                if (picked.size() >= free) {
                     break;
                 }
                 if (inflight.contains(d.id()) || (d.orderKey() != null
                         && (inflightOrders.contains(d.orderKey()) || !orders.add(d.orderKey())))) {
                     continue; // this order already has an event running here
                 }
-                ids.add(d.id());
+                picked.add(d);
             }
-            if (ids.isEmpty()) {
+            if (picked.isEmpty()) {
                 break;
             }
-            List<FlowEvent> events = claim(ids, now);
+            List<FlowEvent> events = claim(picked.stream().mapToLong(Due::id).toArray(),
+                    picked.stream().map(Due::state).toList(), now);
             for (FlowEvent event : events) {
                 inflight.add(event.pk());
                 if (event.orderKey() != null) {
@@ -194,7 +198,7 @@ public final class InboxDispatcher {
                 workers.submit(() -> run(event));
             }
             claimed += events.size();
-            if (due.size() < limit && events.size() == ids.size()) {
+            if (due.size() < limit && events.size() == picked.size()) {
                 break; // took everything that was due
             }
         }
@@ -205,26 +209,27 @@ public final class InboxDispatcher {
      * One transaction: the claim of the batch (one batched statement; on a contested batch another node
      * may win some rows), and the events it won, loaded for their flows.
      */
-    private List<FlowEvent> claim(List<Long> ids, Instant now) {
+    private List<FlowEvent> claim(long[] ids, List<String> states, Instant now) {
         Timestamp leaseUntil = Timestamp.from(now.plus(settings.lease()));
         return jdbc.inTransaction(c -> {
             int[] won;
             try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
-                for (long id : ids) {
+                for (int i = 0; i < ids.length; i++) {
                     claim.setString(1, node);
                     claim.setTimestamp(2, leaseUntil);
-                    claim.setLong(3, id);
+                    claim.setLong(3, ids[i]);
+                    claim.setString(4, states.get(i));
                     claim.addBatch();
                 }
                 won = claim.executeBatch();
             }
-            List<FlowEvent> events = new ArrayList<>(ids.size());
+            List<FlowEvent> events = new ArrayList<>(ids.length);
             try (PreparedStatement load = c.prepareStatement(LOAD)) {
-                for (int i = 0; i < ids.size(); i++) {
+                for (int i = 0; i < ids.length; i++) {
                     if (won[i] != 1) {
                         continue;
                     }
-                    load.setLong(1, ids.get(i));
+                    load.setLong(1, ids[i]);
                     try (ResultSet rs = load.executeQuery()) {
                         if (rs.next()) {
                             events.add(flowEvent(rs));
