@@ -10,7 +10,7 @@
 # Prints each figure with the CPU each process spent per request (a figure that survives a noisy machine
 # better than req/s does).
 # usage: bench/intake.sh [seconds=20] [connections=32]
-# env:   HUB_OPTS (more JVM options for the hub), DB_URL (a JDBC URL instead of the shipped H2 file; see
+# env:   HUB_JAR (another build of the hub, to compare), HUB_OPTS (more JVM options for the hub), DB_URL (a JDBC URL instead of the shipped H2 file; see
 #        bench/postgres.sh), WRK2, RATES (default "1000 2000 5000"), HEAP (default 256m)
 # needs: wrk (apt-get install wrk), python3, curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
@@ -71,7 +71,7 @@ db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbri
 start=$(date +%s%N)
 (cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=18080 -Dcamel.server.host=127.0.0.1 \
   -Dopsbridge.sender.crm.secrets=$secret -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.delivery.enabled=false \
-  -jar "$root/target/opsbridge.jar" > "$run/hub.log" 2>&1) &
+  -jar "${HUB_JAR:-$root/target/opsbridge.jar}" > "$run/hub.log" 2>&1) &
 hub=$!
 trap 'kill $hub 2>/dev/null || true' EXIT
 wait_up http://127.0.0.1:18080/observe/health/ready

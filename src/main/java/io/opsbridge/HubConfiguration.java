@@ -57,6 +57,7 @@ import io.opsbridge.tenant.WmsPull;
 import io.opsbridge.tenant.WmsWebhookAuth;
 import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.CamelEvent;
@@ -95,7 +96,11 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("eventSchemas", eventSchemas);
         registry.bind("rateLimit", new RateLimit(senders));
         Metrics metrics = new Metrics(context);
-        registry.bind("webhookReplies", new WebhookReplies(inbox, senders, metrics));
+        WebhookReplies webhookReplies = new WebhookReplies(inbox, senders, metrics);
+        registry.bind("webhookReplies", webhookReplies);
+        // the two answers of every accepted request, called directly (no bean method lookup per request)
+        registry.bind("acceptedReply", (Processor) webhookReplies::accepted);
+        registry.bind("duplicateReply", (Processor) webhookReplies::duplicate);
         registry.bind("errorReplies", new ErrorReplies());
 
         // small writes from every thread share commits (the inbox writer groups the intake's inserts)

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The store alone: bench/StoreAlone.java drives the hub's own InboxWriter (the intake's INSERT, group
+# commit as the hub does it) on a fresh database made by the migrations, with CALLERS waiting callers
+# (default 32, as many as wrk's connections in bench/intake.sh). Its figure is the most the intake could
+# store per second here; bench/intake.sh's figure is compared with it.
+# usage: bench/store.sh [seconds=20]      env: DB_URL/DB_USER/DB_PASSWORD (default: the shipped H2 file
+#        form, WRITE_DELAY=0, under target/bench/store), CALLERS
+# needs: `mvn -B -q package -DskipTests` first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-20}
+dir=target/bench/store; rm -rf "$dir"; mkdir -p "$dir"
+url=${DB_URL:-"jdbc:h2:file:./$dir/opsbridge;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0"}
+java -Xmx256m -cp "target/opsbridge.jar:target/lib/*" bench/StoreAlone.java "$url" "${DB_USER:-sa}" "${DB_PASSWORD:-}" \
+  "$seconds" "${CALLERS:-32}" 2>&1 | grep -v " INFO \| DEBUG "
