@@ -104,7 +104,8 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("errorReplies", new ErrorReplies());
 
         // small writes from every thread share commits (the inbox writer groups the intake's inserts)
-        Jdbc jdbc = new Jdbc(dataSource, new GroupCommit(dataSource, settings.getInt("opsbridge.db.group-commit-max", 100)));
+        GroupCommit groupCommit = new GroupCommit(dataSource, settings.getInt("opsbridge.db.group-commit-max", 100));
+        Jdbc jdbc = new Jdbc(dataSource, groupCommit);
         bindTenants(context, settings, clock, jdbc, dataSource);
         bindDelivery(context, settings, clock, jdbc, metrics, writer);
 
@@ -132,6 +133,7 @@ public final class HubConfiguration implements CamelConfiguration {
                 @Override
                 protected void doStop() {
                     writer.close();
+                    groupCommit.close();
                     dataSource.close();
                 }
             }, true, true);
