@@ -16,9 +16,9 @@ public final class TestClock extends Clock {
     private volatile Instant fixed;
     private volatile Duration offset = Duration.ZERO;
 
-    /** Stops the clock where it is now. */
+    /** Stops the clock where it is now, to the millisecond (a database keeps no finer time than micro). */
     public TestClock freeze() {
-        fixed = instant();
+        fixed = instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         return this;
     }
 
