@@ -39,6 +39,13 @@ public final class TestClock extends Clock {
         return this;
     }
 
+    /** Back to the system clock. */
+    public TestClock reset() {
+        fixed = null;
+        offset = Duration.ZERO;
+        return this;
+    }
+
     /** Lets a stopped clock run again from where it stands. */
     public TestClock resume() {
         Instant stopped = fixed;
