@@ -108,6 +108,10 @@ class BackoffTableTest {
         assertThat(RedeliveryPolicy.retryAfterMillis(Map.of("retry-after", "3"), NOW)).isEqualTo(3000);
         assertThat(RedeliveryPolicy.retryAfterMillis(Map.of("Content-Type", "text/plain"), NOW)).isNull();
         assertThat(RedeliveryPolicy.retryAfterMillis(null, NOW)).isNull();
+        Map<String, String> several = new java.util.LinkedHashMap<>();
+        several.put("Content-Length", "5");
+        several.put("Retry-After", "2");
+        assertThat(RedeliveryPolicy.retryAfterMillis(several, NOW)).as("that header, not the first").isEqualTo(2000);
     }
 
     @Test
