@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
 
@@ -74,11 +75,18 @@ public final class HubConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) {
         Settings settings = new Settings(context);
-        Clock clock = Clock.systemUTC();
+        // the clock of every time-driven rule (retention, SLA, leases, tolerance, rate limits): the system's,
+        // or one bound as "clock" before the start (a test's controlled clock)
+        Clock boundClock = context.getRegistry().lookupByNameAndType("clock", Clock.class);
+        Clock clock = boundClock != null ? boundClock : Clock.systemUTC();
+        LongSupplier nanoTime = boundClock == null ? System::nanoTime : () -> {
+            java.time.Instant now = boundClock.instant();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        };
         HikariDataSource dataSource = io.opsbridge.storage.Database.open(settings);
         InboxWriter writer = new InboxWriter(dataSource, clock, settings.getInt("opsbridge.inbox.writer-threads", 1),
                 settings.getInt("opsbridge.inbox.max-batch", 200));
-        Senders senders = Senders.load(settings);
+        Senders senders = Senders.load(settings, nanoTime);
         InboxRepository inbox = new InboxRepository(dataSource, writer, senders, clock);
 
         Registry registry = context.getRegistry();

@@ -4,14 +4,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.patch;
+import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,8 +22,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -36,26 +43,44 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.opsbridge.support.Events;
 import io.opsbridge.support.TestHub;
 import io.opsbridge.support.Webhooks;
-import org.junit.jupiter.api.Test;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A 202 is honest: the packaged hub, as its own process, is killed with SIGKILL in the middle of a
- * load of signed events; started again on the same data directory, it must answer every event it
- * had acknowledged with 202 as a duplicate. Its secret comes from an environment variable, which
- * checks the override of application.properties too.
+ * A 202 is honest: the packaged hub, as its own process, on its SHIPPED settings (a working
+ * directory with a copy of application.properties, routes, schemas, sandbox and docs, and no database
+ * override: on H2 the shipped URL with its WRITE_DELAY=0; on PostgreSQL only the URL an operator sets),
+ * is killed with SIGKILL in the middle of a load of signed events, or with flows half done; started
+ * again on the same data, it loses nothing it acknowledged and finishes every flow. Its secret comes
+ * from an environment variable, which checks that override of application.properties too.
  */
 class CrashRecoveryIT {
 
     static final String SECRET = "crash-test-secret";
     static final int SENDERS = 8;
+    /** Acknowledged events the load must reach before the kill. */
+    static final int ACKNOWLEDGED_BEFORE_KILL = 300;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    @Test
-    void everyAcknowledgedEventSurvivesSigkill() throws Exception {
-        Path data = Files.createDirectories(Path.of("target/it-crash/data-" + System.nanoTime()));
-        int port = TestHub.freePort();
+    enum Db { H2, POSTGRES }
 
-        Process first = startHub(data, port, "hub-1.log");
+    static EmbeddedPostgres postgres;
+    static final AtomicInteger databases = new AtomicInteger();
+
+    @AfterAll
+    static void stopPostgres() throws IOException {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void everyAcknowledgedEventSurvivesSigkill(Db db) throws Exception {
+        Hub hub = Hub.shipped(db, List.of("-Dopsbridge.delivery.enabled=false", "-Dopsbridge.sender.crm.rate-limit=0"));
+        hub.start("hub-1.log");
         Map<String, String> acknowledged = new ConcurrentHashMap<>();
         AtomicInteger unanswered = new AtomicInteger();
         AtomicBoolean sending = new AtomicBoolean(true);
@@ -67,7 +92,7 @@ class CrashRecoveryIT {
                     String id = "evt_crash_" + thread + "_" + n;
                     String body = Events.json(Events.example("ORDER.CREATED", id));
                     try {
-                        if (post(port, body).statusCode() == 202) {
+                        if (post(hub.port, body).statusCode() == 202) {
                             acknowledged.put(id, body);
                         }
                     } catch (IOException e) {
@@ -77,80 +102,78 @@ class CrashRecoveryIT {
                 return null;
             });
         }
-        Thread.sleep(4_000);
-        first.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
-        assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        Thread.sleep(300);
+        // kill under load: once enough was acknowledged, with the senders still sending
+        await().atMost(Duration.ofSeconds(120)).until(() -> acknowledged.size() >= ACKNOWLEDGED_BEFORE_KILL);
+        hub.kill();
         sending.set(false);
         pool.shutdown();
-        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(acknowledged).as("events acknowledged before the kill").hasSizeGreaterThan(100);
+        assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
 
-        Process second = startHub(data, port, "hub-2.log");
+        hub.start("hub-2.log");
         try {
             List<String> lost = new ArrayList<>();
             for (Map.Entry<String, String> e : acknowledged.entrySet()) {
-                HttpResponse<String> again = post(port, e.getValue());
+                HttpResponse<String> again = post(hub.port, e.getValue());
                 if (again.statusCode() != 200 || !again.body().contains("\"duplicate\"")) {
                     lost.add(e.getKey() + " -> " + again.statusCode());
                 }
             }
-            System.out.printf("CrashRecoveryIT: %d acknowledged before SIGKILL, %d without an answer, %d lost%n",
-                    acknowledged.size(), unanswered.get(), lost.size());
+            System.out.printf("CrashRecoveryIT %s: %d acknowledged before SIGKILL, %d without an answer, %d lost%n",
+                    db, acknowledged.size(), unanswered.get(), lost.size());
             assertThat(lost).as("acknowledged with 202 but unknown after the restart").isEmpty();
         } finally {
-            second.destroy();
-            second.waitFor(20, TimeUnit.SECONDS);
+            hub.stop();
         }
     }
 
     /**
-     * Flows killed mid-way resume after the restart: every event ends done, and each downstream
-     * call was repeated, if at all, with the same Idempotency-Key.
+     * Flows killed mid-way resume after the restart: at the kill, tasks were created and no pick had
+     * been answered (the WMS holds its answers), so every flow was half done; after the restart every
+     * event ends done, and each downstream call was repeated, if at all, with the same Idempotency-Key.
      */
-    @Test
-    void flowsKilledMidWayFinishAfterTheRestart() throws Exception {
-        WireMockServer downstream = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    void flowsKilledMidWayFinishAfterTheRestart(Db db) throws Exception {
+        WireMockServer downstream = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(60));
         downstream.start();
         try {
-            downstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/tm/tasks").willReturn(okJson("{\"id\":\"T\"}").withStatus(201).withFixedDelay(40)));
-            downstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/wms/picks").willReturn(okJson("{\"id\":\"P\"}").withStatus(201).withFixedDelay(40)));
-            downstream.stubFor(patch(urlPathMatching("/tm/tasks/.*")).willReturn(okJson("{}").withFixedDelay(40)));
-            Path data = Files.createDirectories(Path.of("target/it-crash/flows-" + System.nanoTime()));
-            int port = TestHub.freePort();
-            List<String> flowSettings = List.of("-Dopsbridge.delivery.enabled=true", "-Dopsbridge.delivery.poll-interval-ms=50",
+            downstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/tm/tasks").willReturn(okJson("{\"id\":\"T\"}").withStatus(201)));
+            // the WMS takes its time: no flow can get past its pick before the kill
+            downstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/wms/picks").willReturn(okJson("{\"id\":\"P\"}").withStatus(201).withFixedDelay(30_000)));
+            downstream.stubFor(patch(urlPathMatching("/tm/tasks/.*")).willReturn(okJson("{}")));
+            Hub hub = Hub.shipped(db, List.of("-Dopsbridge.delivery.poll-interval-ms=50",
                     "-Dopsbridge.delivery.lease-ms=2000", "-Dopsbridge.admin.token=crash-admin",
                     "-Dopsbridge.crm.url=" + downstream.baseUrl() + "/crm",
                     "-Dopsbridge.taskmanager.url=" + downstream.baseUrl() + "/tm",
-                    "-Dopsbridge.wms.url=" + downstream.baseUrl() + "/wms");
-            Process first = startHub(data, port, "hub-1.log", flowSettings);
+                    "-Dopsbridge.wms.url=" + downstream.baseUrl() + "/wms"));
+            hub.start("hub-1.log");
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 String id = "evt_flow_crash_" + i;
                 ObjectNode event = Events.example("ORDER.CREATED", id);
                 ((ObjectNode) event.get("payload")).put("order_id", "ORD-CRASH-" + i);
-                assertThat(post(port, Events.json(event)).statusCode()).isEqualTo(202);
+                assertThat(post(hub.port, Events.json(event)).statusCode()).isEqualTo(202);
                 ids.add(id);
             }
-            Thread.sleep(1500);
-            first.destroyForcibly();
-            assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            int before = downstream.getAllServeEvents().size();
+            // the proof that flows are mid-way: every worker has created its task and waits on its pick
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    downstream.findAll(postRequestedFor(urlEqualTo("/tm/tasks"))).size() >= 8);
+            hub.kill();
+            int tasksBefore = downstream.findAll(postRequestedFor(urlEqualTo("/tm/tasks"))).size();
+            int finishedBefore = downstream.findAll(patchRequestedFor(urlPathMatching("/tm/tasks/.*"))).size();
+            assertThat(tasksBefore).as("tasks created before the kill").isGreaterThanOrEqualTo(8);
+            assertThat(finishedBefore).as("flows that got past their pick before the kill").isZero();
 
-            Process second = startHub(data, port, "hub-2.log", flowSettings);
+            downstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/wms/picks").willReturn(okJson("{\"id\":\"P\"}").withStatus(201)));
+            hub.start("hub-2.log");
             try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 List<String> unfinished = new ArrayList<>(ids);
-                while (!unfinished.isEmpty() && System.nanoTime() < deadline) {
-                    unfinished.removeIf(id -> "done".equals(state(port, id)));
-                    Thread.sleep(200);
-                }
-                System.out.printf("CrashRecoveryIT flows: %d downstream calls before SIGKILL, %d in all; unfinished %s%n",
-                        before, downstream.getAllServeEvents().size(), unfinished);
-                assertThat(unfinished).as("events not done after the restart").isEmpty();
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    unfinished.removeIf(id -> "done".equals(state(hub.port, id)));
+                    return unfinished.isEmpty();
+                });
             } finally {
-                second.destroy();
-                second.waitFor(20, TimeUnit.SECONDS);
+                hub.stop();
             }
             for (int i = 0; i < 40; i++) {
                 String order = "ORD-CRASH-" + i;
@@ -161,9 +184,119 @@ class CrashRecoveryIT {
                 assertThat(downstream.findAll(postRequestedFor(urlEqualTo("/wms/picks"))
                         .withRequestBody(matchingJsonPath("$.order_id", equalTo(order)))))
                         .isNotEmpty().allSatisfy(r -> assertThat(r.getHeader("Idempotency-Key")).isEqualTo("pick_" + order));
+                assertThat(downstream.findAll(patchRequestedFor(urlEqualTo("/tm/tasks/T"))
+                        .withRequestBody(matchingJsonPath("$.metadata.pick_id", equalTo("P"))))).isNotEmpty();
             }
         } finally {
             downstream.stop();
+        }
+    }
+
+    /** The packaged hub as an operator runs it: its own working directory with the shipped files. */
+    static final class Hub {
+        final Path work;
+        final int port = TestHub.freePort();
+        final Map<String, String> env = new HashMap<>();
+        final List<String> settings;
+        Process process;
+
+        private Hub(Path work, List<String> settings) {
+            this.work = work;
+            this.settings = settings;
+        }
+
+        static Hub shipped(Db db, List<String> settings) throws IOException {
+            Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target/it-crash")), db.name().toLowerCase() + "-");
+            Files.copy(Path.of("application.properties"), work.resolve("application.properties"));
+            for (String dir : List.of("routes", "schemas", "sandbox")) {
+                copyTree(Path.of(dir), work.resolve(dir));
+            }
+            Files.createDirectories(work.resolve("docs"));
+            Files.copy(Path.of("docs/openapi.yaml"), work.resolve("docs/openapi.yaml"));
+            Hub hub = new Hub(work, settings);
+            hub.env.put("OPSBRIDGE_SENDER_CRM_SECRETS", SECRET);
+            hub.env.put("CAMEL_SERVER_PORT", Integer.toString(hub.port));
+            hub.env.put("CAMEL_SERVER_HOST", "127.0.0.1");
+            if (db == Db.POSTGRES) {
+                // PostgreSQL the way production configures it: a JDBC URL (and user) from the environment
+                hub.env.put("OPSBRIDGE_DB_URL", newPostgresDatabase());
+                hub.env.put("OPSBRIDGE_DB_USER", "postgres");
+            }
+            return hub;
+        }
+
+        void start(String log) throws Exception {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+            command.addAll(settings);
+            command.addAll(List.of("-jar", Path.of("target/opsbridge.jar").toAbsolutePath().toString()));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
+                    .redirectErrorStream(true).redirectOutput(new File(work.toFile(), log));
+            builder.environment().putAll(env);
+            process = builder.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (System.nanoTime() < deadline) {
+                assertThat(process.isAlive()).as("hub process exited; see " + work.resolve(log)).isTrue();
+                try {
+                    HttpResponse<Void> probe = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/webhooks/orders")).GET().build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    if (probe.statusCode() == 405) {
+                        if (!env.containsKey("OPSBRIDGE_DB_URL")) {
+                            assertThat(work.resolve("data/opsbridge.mv.db")).as("the shipped H2 file under ./data").exists();
+                        }
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // not listening yet
+                }
+                Thread.sleep(200);
+            }
+            process.destroyForcibly();
+            throw new IllegalStateException("hub did not start within 90 s; see " + work.resolve(log));
+        }
+
+        /** SIGKILL: no shutdown hook, no flush. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    static synchronized String newPostgresDatabase() {
+        try {
+            if (postgres == null) {
+                postgres = EmbeddedPostgres.builder().start();
+            }
+            String name = "crash_" + databases.incrementAndGet();
+            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE " + name);
+            }
+            return postgres.getJdbcUrl("postgres", name);
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded PostgreSQL", e);
+        }
+    }
+
+    static void copyTree(Path from, Path to) {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -194,43 +327,5 @@ class CrashRecoveryIT {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
-    }
-
-    static Process startHub(Path data, int port, String log) throws Exception {
-        return startHub(data, port, log, List.of("-Dopsbridge.delivery.enabled=false"));
-    }
-
-    static Process startHub(Path data, int port, String log, List<String> settings) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m",
-                "-Dopsbridge.db.url=" + TestHub.h2Url(data),
-                "-Dopsbridge.secrets.key-file=" + data.resolve("secrets.key"),
-                "-Dcamel.server.port=" + port,
-                "-Dcamel.server.host=127.0.0.1",
-                "-Dopsbridge.sender.crm.rate-limit=0"));
-        command.addAll(settings);
-        command.addAll(List.of("-jar", "target/opsbridge.jar"));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(new File(data.toFile(), log));
-        builder.environment().put("OPSBRIDGE_SENDER_CRM_SECRETS", SECRET);
-        Process process = builder.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            assertThat(process.isAlive()).as("hub process exited; see " + data.resolve(log)).isTrue();
-            try {
-                HttpResponse<Void> probe = HTTP.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/webhooks/orders")).GET().build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (probe.statusCode() == 405) {
-                    return process;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        process.destroyForcibly();
-        throw new IllegalStateException("hub did not start within 60 s; see " + data.resolve(log));
     }
 }

@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsbridge.support.Events;
+import io.opsbridge.support.TestClock;
 import io.opsbridge.support.TestHub;
 import io.opsbridge.support.Webhooks;
 import org.junit.jupiter.api.AfterAll;
@@ -35,6 +37,8 @@ class WebhookIntakeTest {
     static Path data;
     static TestHub hub;
     static Webhooks vendor;
+    /** The hub's clock: it runs with the system clock except where a test stops or moves it. */
+    static final TestClock clock = new TestClock();
 
     @BeforeAll
     static void start() {
@@ -46,7 +50,7 @@ class WebhookIntakeTest {
                 "opsbridge.sender.tasks.rate-burst", "2",
                 "opsbridge.sender.wms.secrets", "wms-secret",
                 "opsbridge.sender.wms.max-body-bytes", "4096",
-                "opsbridge.sender.wms.tolerance-seconds", "3"));
+                "opsbridge.sender.wms.tolerance-seconds", "3"), clock);
         vendor = new Webhooks(hub);
     }
 
@@ -199,22 +203,22 @@ class WebhookIntakeTest {
 
         // wms has a 3 s tolerance here: an event accepted, then re-sent (same bytes) once it is stale,
         // is still answered as a duplicate; the same id with other bytes is the conflict, not "stale"
-        String body = Events.json(Events.example("INVENTORY.ALERT", "evt_retry_later", Instant.now().minusSeconds(1)));
-        assertThat(vendor.post("/webhooks/wms", "wms-secret", body).statusCode()).isEqualTo(202);
-        sleepMillis(3_500);
-        assertProblem(vendor.post("/webhooks/wms", "wms-secret", Events.json(Events.example("INVENTORY.ALERT", "evt_new_stale",
-                Instant.now().minusSeconds(5)))), 401, "timestamp-out-of-tolerance");
-        HttpResponse<String> retried = vendor.post("/webhooks/wms", "wms-secret", body);
-        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
-        assertThat(Events.parse(retried.body()).get("status").asText()).isEqualTo("duplicate");
-        assertProblem(vendor.post("/webhooks/wms", "wms-secret", body.replace("RTM-1", "RTM-2")), 409, "event-id-conflict");
-    }
-
-    static void sleepMillis(long millis) {
+        Instant signed = clock.freeze().instant().minusSeconds(1);
         try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            String body = Events.json(Events.example("INVENTORY.ALERT", "evt_retry_later", signed));
+            assertThat(vendor.post("/webhooks/wms", "wms-secret", body).statusCode()).isEqualTo(202);
+            clock.advance(Duration.ofMillis(2_000));
+            assertThat(vendor.post("/webhooks/wms", "wms-secret", Events.json(Events.example("INVENTORY.ALERT", "evt_edge",
+                    signed))).statusCode()).as("3 s old: at the edge, still accepted").isEqualTo(202);
+            clock.advance(Duration.ofMillis(1_500));
+            assertProblem(vendor.post("/webhooks/wms", "wms-secret", Events.json(Events.example("INVENTORY.ALERT", "evt_new_stale",
+                    signed))), 401, "timestamp-out-of-tolerance");
+            HttpResponse<String> retried = vendor.post("/webhooks/wms", "wms-secret", body);
+            assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
+            assertThat(Events.parse(retried.body()).get("status").asText()).isEqualTo("duplicate");
+            assertProblem(vendor.post("/webhooks/wms", "wms-secret", body.replace("RTM-1", "RTM-2")), 409, "event-id-conflict");
+        } finally {
+            clock.reset();
         }
     }
 
@@ -261,6 +265,17 @@ class WebhookIntakeTest {
 
     @Test
     void overTheRateLimitIs429WithRetryAfterButDuplicatesAreStillAnswered() {
+        // a full bucket (10 s after any earlier request), then the clock stands still: no token comes
+        // back while the test sends, however slowly it sends. Only this test uses the tasks sender.
+        clock.advance(Duration.ofSeconds(10)).freeze();
+        try {
+            rateLimited();
+        } finally {
+            clock.reset();
+        }
+    }
+
+    void rateLimited() {
         String path = "/webhooks/tasks";
         String first = Events.json(Events.example("TASK.CREATED", "evt_rate_1"));
         assertThat(vendor.post(path, "tasks-secret", first).statusCode()).isEqualTo(202);
@@ -271,9 +286,15 @@ class WebhookIntakeTest {
                 .isEqualTo(202);
         HttpResponse<String> limited = vendor.post(path, "tasks-secret", Events.json(Events.example("TASK.CREATED", "evt_rate_3")));
         assertProblem(limited, 429, "rate-limited");
-        assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 2L);
+        assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
         assertThat(vendor.post(path, "tasks-secret", first).statusCode()).isEqualTo(200);
         assertThat(hub.query("SELECT 1 FROM inbox_event WHERE event_id = 'evt_rate_3'")).isEmpty();
+        // a second later (1/s) one token is back, and only one
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(vendor.post(path, "tasks-secret", Events.json(Events.example("TASK.CREATED", "evt_rate_3", clock.instant())))
+                .statusCode()).isEqualTo(202);
+        assertProblem(vendor.post(path, "tasks-secret", Events.json(Events.example("TASK.CREATED", "evt_rate_4", clock.instant()))),
+                429, "rate-limited");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.opsbridge.ingest;
 
+import java.util.function.LongSupplier;
+
 /**
  * A token bucket per sender and per node: {@code ratePerSecond} sustained, {@code burst} at once.
  * A rate of 0 disables it.
@@ -8,14 +10,21 @@ public final class RateLimiter {
 
     private final double ratePerNano;
     private final double burst;
+    private final LongSupplier nanoTime;
     private double tokens;
     private long refilledAt;
 
     public RateLimiter(double ratePerSecond, double burst) {
+        this(ratePerSecond, burst, System::nanoTime);
+    }
+
+    /** @param nanoTime the time in nanoseconds the bucket refills by ({@code System::nanoTime}; a test passes its own) */
+    public RateLimiter(double ratePerSecond, double burst, LongSupplier nanoTime) {
         this.ratePerNano = ratePerSecond / 1e9;
         this.burst = Math.max(1, burst);
+        this.nanoTime = nanoTime;
         this.tokens = this.burst;
-        this.refilledAt = System.nanoTime();
+        this.refilledAt = nanoTime.getAsLong();
     }
 
     /** Gives back a token taken for a request that turned out not to need one (a duplicate). */
@@ -30,8 +39,9 @@ public final class RateLimiter {
         if (ratePerNano <= 0) {
             return 0;
         }
-        long now = System.nanoTime();
-        tokens = Math.min(burst, tokens + (now - refilledAt) * ratePerNano);
+        long now = nanoTime.getAsLong();
+        // a clock stepped back refills nothing (and takes nothing away)
+        tokens = Math.min(burst, tokens + Math.max(0, now - refilledAt) * ratePerNano);
         refilledAt = now;
         if (tokens >= 1) {
             tokens -= 1;

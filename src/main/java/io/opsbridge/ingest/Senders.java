@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import io.opsbridge.config.Settings;
 import io.opsbridge.signature.HmacSha256Signature;
@@ -24,6 +25,11 @@ public final class Senders {
     }
 
     public static Senders load(Settings settings) {
+        return load(settings, System::nanoTime);
+    }
+
+    /** @param nanoTime the time the rate limiters refill by */
+    public static Senders load(Settings settings, LongSupplier nanoTime) {
         long defaultTolerance = settings.getLong("opsbridge.webhooks.tolerance-seconds", 300);
         long defaultMaxBody = settings.getLong("opsbridge.webhooks.max-body-bytes", 1_048_576);
         Map<String, Sender> senders = new LinkedHashMap<>();
@@ -50,7 +56,7 @@ public final class Senders {
                     Duration.ofSeconds(settings.getLong(prefix + "tolerance-seconds", defaultTolerance)),
                     settings.getLong(prefix + "max-body-bytes", defaultMaxBody),
                     new RateLimiter(settings.getLong(prefix + "rate-limit", 0),
-                            settings.getLong(prefix + "rate-burst", settings.getLong(prefix + "rate-limit", 1)))));
+                            settings.getLong(prefix + "rate-burst", settings.getLong(prefix + "rate-limit", 1)), nanoTime)));
         }
         LOG.info("Webhook senders: {}", senders.keySet());
         return new Senders(Map.copyOf(senders));

@@ -35,11 +35,17 @@ public final class TimestampCheck implements Processor {
         if (signedAt == null) {
             return;
         }
-        Duration skew = Duration.between(clock.instant(), signedAt).abs();
-        if (skew.compareTo(sender.tolerance()) > 0) {
+        Instant now = clock.instant();
+        if (!withinTolerance(now, signedAt, sender.tolerance())) {
+            Duration skew = Duration.between(now, signedAt).abs();
             throw Rejection.unlessDuplicate(new Problem(401, "timestamp-out-of-tolerance", "Timestamp out of tolerance",
                     "The signed timestamp is " + skew.toSeconds() + " s from the server clock; at most "
                             + sender.tolerance().toSeconds() + " s is accepted. Sign and send events promptly."));
         }
+    }
+
+    /** True when {@code signedAt} is at most {@code tolerance} before or after {@code now} (the edge is inside). */
+    public static boolean withinTolerance(Instant now, Instant signedAt, Duration tolerance) {
+        return Duration.between(now, signedAt).abs().compareTo(tolerance) <= 0;
     }
 }

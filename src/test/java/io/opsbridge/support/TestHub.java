@@ -32,19 +32,34 @@ public final class TestHub implements AutoCloseable {
 
     private final Path dataDir;
     private final Map<String, String> overrides;
+    private final TestClock clock;
     private Main main;
     private int port;
 
-    private TestHub(Path dataDir, Map<String, String> overrides) {
+    private TestHub(Path dataDir, Map<String, String> overrides, TestClock clock) {
         this.dataDir = dataDir;
         this.overrides = overrides;
+        this.clock = clock;
     }
 
     /** Starts a hub whose database lives in {@code dataDir}; {@code overrides} win over application.properties. */
     public static TestHub start(Path dataDir, Map<String, String> overrides) {
-        TestHub hub = new TestHub(dataDir, overrides);
+        return start(dataDir, overrides, null);
+    }
+
+    /** The same, with {@code clock} as the hub's clock (bound as "clock", as an embedding application would). */
+    public static TestHub start(Path dataDir, Map<String, String> overrides, TestClock clock) {
+        TestHub hub = new TestHub(dataDir, overrides, clock);
         hub.start();
         return hub;
+    }
+
+    /** The hub's controlled clock, when it was started with one. */
+    public TestClock clock() {
+        if (clock == null) {
+            throw new IllegalStateException("this hub runs on the system clock");
+        }
+        return clock;
     }
 
     public static String h2Url(Path dataDir) {
@@ -63,6 +78,9 @@ public final class TestHub implements AutoCloseable {
         all.put("opsbridge.reconciler.enabled", "false");
         all.putAll(overrides);
         main = OpsBridge.create(all);
+        if (clock != null) {
+            main.bind("clock", clock);
+        }
         try {
             main.start();
         } catch (Exception e) {
@@ -90,6 +108,10 @@ public final class TestHub implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    public org.apache.camel.CamelContext context() {
+        return main.getCamelContext();
     }
 
     public URI uri(String path) {

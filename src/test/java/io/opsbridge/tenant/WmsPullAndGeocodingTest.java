@@ -171,8 +171,13 @@ class WmsPullAndGeocodingTest {
 
         assertThat(admin.delete("/admin/tenants/" + tenantId + "/pull-endpoints/" + id).statusCode()).isEqualTo(204);
         int afterDelete = wms.findAll(getRequestedFor(urlPathEqualTo("/scheduled"))).size();
-        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4)).until(() ->
-                wms.findAll(getRequestedFor(urlPathEqualTo("/scheduled"))).size() <= afterDelete + 1);
+        // the proof that time went on: another endpoint on the same schedule, added after the delete, pulled twice
+        wms.stubFor(get("/control").willReturn(okJson("[]")));
+        String control = register(tenantId, "/control", "GET", 1).get("id").asText();
+        await().atMost(Duration.ofSeconds(15)).until(() -> wms.findAll(getRequestedFor(urlPathEqualTo("/control"))).size() >= 2);
+        assertThat(wms.findAll(getRequestedFor(urlPathEqualTo("/scheduled"))).size())
+                .as("at most the pull in flight at the delete").isLessThanOrEqualTo(afterDelete + 1);
+        assertThat(admin.delete("/admin/tenants/" + tenantId + "/pull-endpoints/" + control).statusCode()).isEqualTo(204);
         assertThat(admin.get("/admin/tenants/" + tenantId + "/pull-endpoints/" + id).statusCode()).isEqualTo(404);
     }
 
