@@ -22,7 +22,7 @@ db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbri
 (cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=$port -Dcamel.server.host=127.0.0.1 \
   -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.sender.tasks.rate-limit=0 -Dopsbridge.sender.wms.rate-limit=0 \
   -Dopsbridge.sandbox.stock=SKU-RED-1:1000000000,SKU-BLU-7:1000000000 -Dopsbridge.sandbox.pick-delay-ms=${PICK_DELAY_MS:-100} \
-  -Dopsbridge.metrics.gauge-interval-ms=1000 -Dopsbridge.reconciler.enabled=false \
+  -Dopsbridge.metrics.gauge-interval-ms=1000 -Dopsbridge.reconciler.enabled=false -Dopsbridge.admin.token=bench-admin-token \
   -jar "$root/target/opsbridge.jar" > "$run/hub.log" 2>&1) &
 hub=$!
 trap 'kill $hub 2>/dev/null || true' EXIT
@@ -41,6 +41,10 @@ sample() {
 
 # warm-up: 20 s at a third of the rate, not counted, then let it drain
 python3 bench/send-orders.py http://127.0.0.1:$port demo-crm-secret $(( rate / 3 + 1 )) 20 warm > "$run/warmup.txt"
+for _ in $(seq 1 60); do sample; [ "$backlog" -eq 0 ] && break; sleep 1; done
+shipped0=$shipped
+# one order at a time on the idle (warm) hub: 202 to pick requested
+python3 bench/one-order.py http://127.0.0.1:$port demo-crm-secret bench-admin-token 30
 for _ in $(seq 1 60); do sample; [ "$backlog" -eq 0 ] && break; sleep 1; done
 shipped0=$shipped
 
