@@ -112,8 +112,15 @@ public final class AttemptRecorder extends EventNotifierSupport {
         }
         String url = DownstreamHttpClient.takeLastUrl(); // the URL really called, path included
         metrics.downstream(system(url), status, tookMillis);
-        jdbc.update("UPDATE delivery_attempt SET status = ?, duration_ms = ?, error = ?, endpoint = COALESCE(?, endpoint) "
-                + "WHERE id = ?", status, tookMillis, error, url == null ? null : withoutQuery(url), id);
+        String sql = "UPDATE delivery_attempt SET status = ?, duration_ms = ?, error = ?, endpoint = COALESCE(?, endpoint) "
+                + "WHERE id = ?";
+        Object[] args = {status, tookMillis, error, url == null ? null : withoutQuery(url), id};
+        if (failure == null) {
+            // a success: read only by the trace, and committed before this worker's next write
+            jdbc.updateLater(sql, args);
+        } else {
+            jdbc.update(sql, args); // the retry policy and the dead-letter channel read it next
+        }
         exchange.removeProperty(ATTEMPT_ID);
     }
 

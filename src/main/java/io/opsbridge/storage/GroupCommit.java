@@ -87,6 +87,20 @@ public final class GroupCommit {
         }
     }
 
+    /**
+     * Queues {@code work} for the next group transaction and returns at once: for a write nobody reads
+     * before the caller's next write (units commit in the order they are queued).
+     */
+    public <T> CompletableFuture<T> submit(Jdbc.Work<T> work) {
+        Unit<T> unit = new Unit<>(work, new CompletableFuture<>());
+        if (!running) {
+            unit.done().completeExceptionally(new StorageException(new IllegalStateException("the database writer is shut down")));
+            return unit.done();
+        }
+        queue.add(unit);
+        return unit.done();
+    }
+
     private void run() {
         List<Unit<?>> batch = new ArrayList<>(maxUnits);
         while (running || !queue.isEmpty()) {

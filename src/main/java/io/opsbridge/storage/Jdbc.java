@@ -21,6 +21,8 @@ import javax.sql.DataSource;
 /** Small JDBC helpers: bind, map rows, run in one transaction. Storage failures become {@link StorageException}. */
 public final class Jdbc {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Jdbc.class);
+
     @FunctionalInterface
     public interface RowMapper<T> {
         T map(ResultSet rs) throws SQLException;
@@ -52,6 +54,21 @@ public final class Jdbc {
     public <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) {
         List<T> rows = query(sql, mapper, args);
         return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));
+    }
+
+    /**
+     * One statement, committed with the next group without waiting for it (at once when there is no group
+     * commit): for a record that nothing reads before this thread's next write, which commits after it.
+     */
+    public void updateLater(String sql, Object... args) {
+        if (group == null || group.joined() != null) {
+            update(sql, args);
+            return;
+        }
+        group.submit(c -> update(c, sql, args)).exceptionally(e -> {
+            LOG.warn("A deferred write failed: {}", StorageException.describe(e));
+            return null;
+        });
     }
 
     /** One statement, committed (durably) before it returns. */
