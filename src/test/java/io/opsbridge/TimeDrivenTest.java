@@ -237,6 +237,35 @@ class TimeDrivenTest {
         return Events.json(payload);
     }
 
+    // ---- leases: the events a dead node held
+
+    @Test
+    void anEventHeldByADeadNodeIsTakenUpOnceItsLeaseRunsOutAndNotBefore() {
+        Instant t0 = clock.freeze().instant();
+        for (String order : List.of("ORD-LEASE-VALID", "ORD-LEASE-EXPIRED")) {
+            ObjectNode event = Events.example("ORDER.CREATED", "evt_" + order, t0);
+            ((ObjectNode) event.get("payload")).put("order_id", order);
+            send("crm", "/webhooks/orders", event);
+            awaitState("crm", "evt_" + order, "done");
+        }
+        // what a node that claimed them and died leaves behind: its leases, one still valid, one run out
+        hub.update("UPDATE inbox_event SET state = 'processing', lease_owner = 'dead-node', lease_until = ? WHERE event_id = ?",
+                Timestamp.from(t0.plusSeconds(60)), "evt_ORD-LEASE-VALID");
+        hub.update("UPDATE inbox_event SET state = 'processing', lease_owner = 'dead-node', lease_until = ? WHERE event_id = ?",
+                Timestamp.from(t0.minusMillis(1)), "evt_ORD-LEASE-EXPIRED");
+
+        // the expired one taken up proves the dispatcher looked at both at t0
+        awaitState("crm", "evt_ORD-LEASE-EXPIRED", "done");
+        assertThat(hub.query("SELECT state, lease_owner FROM inbox_event WHERE event_id = 'evt_ORD-LEASE-VALID'"))
+                .containsExactly(Map.of("state", "processing", "lease_owner", "dead-node"));
+
+        clock.setTo(t0.plusSeconds(60).plusMillis(1));
+        awaitState("crm", "evt_ORD-LEASE-VALID", "done");
+        assertThat(downstream.findAll(postRequestedFor(urlEqualTo("/tm/tasks"))
+                .withRequestBody(matchingJsonPath("$.external_ref.id", equalTo("ORD-LEASE-VALID")))))
+                .allSatisfy(r -> assertThat(r.getHeader("Idempotency-Key")).isEqualTo("evt_ORD-LEASE-VALID"));
+    }
+
     // ---- dead letters: resolving one changes what a replay does
 
     @Test
