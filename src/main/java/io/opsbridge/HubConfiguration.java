@@ -186,7 +186,8 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("orderLinks", new OrderLinks(jdbc, clock));
         registry.bind("downstreamHttpClient", new DownstreamHttpClient());
         registry.bind("flowRequests", new FlowRequests(new Mapping(settings.getList("opsbridge.mapping.priority"),
-                settings.get("opsbridge.mapping.default-priority", "normal")), tokens));
+                settings.get("opsbridge.mapping.default-priority", "normal"),
+                settings.getList("opsbridge.mapping.location-preferences"), settings.get("opsbridge.source", "opsbridge")), tokens));
         if (Boolean.parseBoolean(settings.get("opsbridge.delivery.enabled", "true"))) {
             // exchange events cost every request a little: an intake-only node does without
             Map<String, String> systems = new HashMap<>();

@@ -34,11 +34,11 @@ public final class FlowRequests {
         externalRef.put("type", "order");
         externalRef.put("id", link(exchange).getOrderId());
         Map<String, Object> task = new LinkedHashMap<>();
-        task.put("type", "fulfillment_pick");
+        task.put("task_type", "fulfillment_pick");
         task.put("title", "Pick order " + link(exchange).getOrderId());
         task.put("external_ref", externalRef);
         task.put("priority", mapping.priority(order.path("customer").get("account_priority")));
-        task.put("due_date", Mapping.dueDate(order.get("requested_date")));
+        task.put("due_date", Mapping.dueDate(Mapping.requestedDate(order)));
         task.put("line_items", Mapping.lines(order.get("items")));
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("customer_id", order.path("customer").path("id").asText(null));
@@ -47,22 +47,29 @@ public final class FlowRequests {
         prepare(exchange, "taskmanager", event(exchange).eventId(), task);
     }
 
-    /** POST {wms}/picks: the PICK.REQUEST (schemas/commands/PICK.REQUEST.schema.json). */
+    /**
+     * POST {wms}/picks: the template pack's PICK.REQUEST (schemas/commands/PICK.REQUEST.schema.json),
+     * {@code {request_id, timestamp, source, payload: {pick_id, order_id, line_items, priority,
+     * location_preferences}}}. Everything in it is derived from the order and the event, so a retry
+     * sends the same body under the same key: request id {@code req_pick_<order_id>}, pick id
+     * {@code PICK-<order_id>}, timestamp the triggering event's.
+     */
     public void requestPick(Exchange exchange) {
         OrderLink link = link(exchange);
         JsonNode order = link.getOrderPayload();
-        Map<String, Object> pick = new LinkedHashMap<>();
-        pick.put("order_id", link.getOrderId());
-        if (link.getTaskId() != null) {
-            pick.put("task_id", link.getTaskId());
-        }
-        pick.put("priority", mapping.priority(order.path("customer").get("account_priority")));
-        String shipBy = Mapping.shipBy(order.get("requested_date"));
-        if (shipBy != null) {
-            pick.put("ship_by", shipBy);
-        }
-        pick.put("lines", Mapping.lines(order.get("items")));
-        prepare(exchange, "wms", "pick_" + link.getOrderId(), pick);
+        String key = "pick_" + link.getOrderId();
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("pick_id", Mapping.pickId(link.getOrderId()));
+        payload.put("order_id", link.getOrderId());
+        payload.put("line_items", Mapping.lines(order.get("items")));
+        payload.put("priority", mapping.priority(order.path("customer").get("account_priority")));
+        payload.put("location_preferences", mapping.locationPreferences());
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("request_id", "req_" + key);
+        request.put("timestamp", event(exchange).envelope().path("timestamp").asText(null));
+        request.put("source", mapping.source());
+        request.put("payload", payload);
+        prepare(exchange, "wms", key, request);
     }
 
     /** PATCH {taskmanager}/tasks/{id}: the pick id into the task's metadata. */
@@ -77,8 +84,8 @@ public final class FlowRequests {
         if (payload.path("customer").has("account_priority")) {
             change.put("priority", mapping.priority(payload.path("customer").get("account_priority")));
         }
-        if (payload.has("requested_date")) {
-            change.put("due_date", Mapping.dueDate(payload.get("requested_date")));
+        if (Mapping.requestedDate(payload) != null) {
+            change.put("due_date", Mapping.dueDate(Mapping.requestedDate(payload)));
         }
         if (payload.has("items")) {
             change.put("line_items", Mapping.lines(payload.get("items")));
@@ -86,15 +93,12 @@ public final class FlowRequests {
         prepare(exchange, "taskmanager", key(exchange), change);
     }
 
-    /** PATCH {wms}/picks/{id}: ORDER.UPDATED's lines, ship-by day and priority, while the pick has not started. */
+    /** PATCH {wms}/picks/{id}: ORDER.UPDATED's line items and priority (PICK.REQUEST's names), while the pick has not started. */
     public void updatePick(Exchange exchange) {
         JsonNode payload = event(exchange).payload();
         Map<String, Object> change = new LinkedHashMap<>();
         if (payload.has("items")) {
-            change.put("lines", Mapping.lines(payload.get("items")));
-        }
-        if (payload.has("requested_date")) {
-            change.put("ship_by", Mapping.shipBy(payload.get("requested_date")));
+            change.put("line_items", Mapping.lines(payload.get("items")));
         }
         if (payload.path("customer").has("account_priority")) {
             change.put("priority", mapping.priority(payload.path("customer").get("account_priority")));

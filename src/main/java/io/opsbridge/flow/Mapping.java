@@ -19,9 +19,15 @@ public final class Mapping {
 
     private final Map<String, String> priorities;
     private final String defaultPriority;
+    private final List<String> locationPreferences;
+    private final String source;
 
-    /** @param table {@code gold:high,silver:normal,…} */
-    public Mapping(List<String> table, String defaultPriority) {
+    /**
+     * @param table {@code gold:high,silver:normal,…}
+     * @param locationPreferences the PICK.REQUEST's {@code location_preferences}
+     * @param source the {@code source} of the requests OpsBridge sends
+     */
+    public Mapping(List<String> table, String defaultPriority, List<String> locationPreferences, String source) {
         Map<String, String> map = new LinkedHashMap<>();
         for (String entry : table) {
             String[] pair = entry.split(":", 2);
@@ -32,6 +38,16 @@ public final class Mapping {
         }
         this.priorities = Map.copyOf(map);
         this.defaultPriority = defaultPriority;
+        this.locationPreferences = List.copyOf(locationPreferences);
+        this.source = source;
+    }
+
+    public List<String> locationPreferences() {
+        return locationPreferences;
+    }
+
+    public String source() {
+        return source;
     }
 
     public String priority(JsonNode accountPriority) {
@@ -47,10 +63,14 @@ public final class Mapping {
         return date == null ? null : date.minusDays(1) + "T23:59:00Z";
     }
 
-    /** The day the pick must ship by: the day before the requested date. */
-    public static String shipBy(JsonNode requestedDate) {
-        LocalDate date = date(requestedDate);
-        return date == null ? null : date.minusDays(1).toString();
+    /** The order's requested date: {@code fulfillment.requested_date} of an ORDER.CREATED or ORDER.UPDATED payload. */
+    public static JsonNode requestedDate(JsonNode order) {
+        return order == null ? null : order.path("fulfillment").get("requested_date");
+    }
+
+    /** The pick id proposed for an order's PICK.REQUEST: derived, never random, so a retry proposes the same. */
+    public static String pickId(String orderId) {
+        return "PICK-" + orderId;
     }
 
     public static List<Map<String, Object>> lines(JsonNode items) {

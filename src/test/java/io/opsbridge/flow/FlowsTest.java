@@ -122,7 +122,7 @@ class FlowsTest {
     }
 
     static void pickFor(String orderId, String pickId) {
-        downstream.stubFor(post("/wms/picks").withRequestBody(matchingJsonPath("$.order_id", equalTo(orderId)))
+        downstream.stubFor(post("/wms/picks").withRequestBody(matchingJsonPath("$.payload.order_id", equalTo(orderId)))
                 .willReturn(okJson("{\"id\":\"" + pickId + "\"}").withStatus(201)));
     }
 
@@ -159,6 +159,10 @@ class FlowsTest {
         return trace(sender, eventId);
     }
 
+    static String orderCreatedTimestamp(ObjectNode trace) {
+        return trace.get("payload").get("timestamp").asText();
+    }
+
     static List<JsonNode> attempts(ObjectNode trace, String step) {
         List<JsonNode> found = new ArrayList<>();
         trace.get("attempts").forEach(a -> {
@@ -186,15 +190,17 @@ class FlowsTest {
         assertThat(task.getHeader("Idempotency-Key")).isEqualTo("evt_hp_created");
         assertThat(task.getHeader("Content-Type")).startsWith("application/json");
         assertThat(task.getBodyAsString()).satisfies(body -> assertThat(Events.parse(body)).isEqualTo(Events.parse("""
-                {"type":"fulfillment_pick","title":"Pick order ORD-HP","external_ref":{"type":"order","id":"ORD-HP"},
+                {"task_type":"fulfillment_pick","title":"Pick order ORD-HP","external_ref":{"type":"order","id":"ORD-HP"},
                  "priority":"high","due_date":"2026-11-30T23:59:00Z",
                  "line_items":[{"sku":"SKU-RED-1","qty":2},{"sku":"SKU-BLU-7","qty":1}],
                  "metadata":{"customer_id":"CUST-42","source_event_id":"evt_hp_created"}}""")));
         LoggedRequest pick = requests(postRequestedFor(urlEqualTo("/wms/picks"))).get(0);
         assertThat(pick.getHeader("Idempotency-Key")).isEqualTo("pick_ORD-HP");
         assertThat(Events.parse(pick.getBodyAsString())).isEqualTo(Events.parse("""
-                {"order_id":"ORD-HP","task_id":"TASK-HP","priority":"high","ship_by":"2026-11-30",
-                 "lines":[{"sku":"SKU-RED-1","qty":2},{"sku":"SKU-BLU-7","qty":1}]}"""));
+                {"request_id":"req_pick_ORD-HP","timestamp":"%s","source":"opsbridge",
+                 "payload":{"pick_id":"PICK-ORD-HP","order_id":"ORD-HP",
+                 "line_items":[{"sku":"SKU-RED-1","qty":2},{"sku":"SKU-BLU-7","qty":1}],
+                 "priority":"high","location_preferences":[]}}""".formatted(orderCreatedTimestamp(created))));
         downstream.verify(1, patchRequestedFor(urlEqualTo("/tm/tasks/TASK-HP"))
                 .withHeader("Idempotency-Key", equalTo("evt_hp_created:attach-pick-to-task"))
                 .withRequestBody(equalToJson("{\"metadata\":{\"pick_id\":\"PICK-HP\"}}")));
@@ -312,7 +318,7 @@ class FlowsTest {
     @Test
     void conflictOnPicksIsABackorderNotARetry() {
         taskFor("ORD-OOS", "TASK-OOS");
-        downstream.stubFor(post("/wms/picks").withRequestBody(matchingJsonPath("$.order_id", equalTo("ORD-OOS")))
+        downstream.stubFor(post("/wms/picks").withRequestBody(matchingJsonPath("$.payload.order_id", equalTo("ORD-OOS")))
                 .willReturn(aResponse().withStatus(409).withBody("{\"error\":\"out of stock\"}")));
         send("crm", orderCreated("evt_oos", "ORD-OOS"));
         ObjectNode trace = awaitState("crm", "evt_oos", "done");
@@ -454,7 +460,7 @@ class FlowsTest {
                 equalTo("evt_pp_updated:update-task")).withRequestBody(equalToJson(
                 "{\"priority\":\"normal\",\"due_date\":\"2026-12-02T23:59:00Z\"}")));
         downstream.verify(1, patchRequestedFor(urlEqualTo("/wms/picks/PICK-PP")).withRequestBody(equalToJson(
-                "{\"ship_by\":\"2026-12-02\",\"priority\":\"normal\"}")));
+                "{\"priority\":\"normal\"}")));
 
         send("wms", event("PICK.PARTIAL", "evt_pp_1", "ORD-PP"));
         send("wms", event("PICK.PARTIAL", "evt_pp_2", "ORD-PP"));
