@@ -139,7 +139,8 @@ public final class HubConfiguration implements CamelConfiguration {
         Geocoder geocoder = new Geocoder(jdbc, clock, settings.get("opsbridge.geocoder.url", ""),
                 Duration.ofMillis(settings.getLong("opsbridge.geocoder.timeout-ms", 3000)),
                 settings.get("opsbridge.geocoder.user-agent", "OpsBridge"), settings.getInt("opsbridge.geocoder.max-attempts", 5));
-        TenantAdmin tenantAdmin = new TenantAdmin(jdbc, clock, settings.get("opsbridge.public-url", "http://localhost:8080"));
+        TenantAdmin tenantAdmin = new TenantAdmin(jdbc, clock, settings.get("opsbridge.public-url",
+                "http://localhost:" + settings.get("camel.server.port", "8080")));
         PullSchedules pullSchedules = new PullSchedules(jdbc);
         registry.bind("geocoder", geocoder);
         registry.bind("tenantAdmin", tenantAdmin);
@@ -226,7 +227,7 @@ public final class HubConfiguration implements CamelConfiguration {
             senderSecrets.put(sender, settings.getList("opsbridge.sender." + sender + ".secrets"));
         }
         SandboxWebhooks sandboxWebhooks = new SandboxWebhooks(clock, settings.get("opsbridge.sandbox.hub-url",
-                "http://127.0.0.1:8080"), schemes, senderSecrets, settings.getLong("opsbridge.sandbox.pick-delay-ms", 2000));
+                "http://127.0.0.1:" + settings.get("camel.server.port", "8080")), schemes, senderSecrets, settings.getLong("opsbridge.sandbox.pick-delay-ms", 2000));
         registry.bind("sandboxSystems", new SandboxSystems(clock, sandboxWebhooks, settings.getList("opsbridge.sandbox.stock")));
 
     }

@@ -75,6 +75,7 @@ public final class Reconciler {
 
     /** {@code POST /admin/reconciler/run}: runs now and answers how it went. */
     public void runNow(Exchange exchange) {
+        io.opsbridge.http.Requests.jsonObject(exchange, java.util.Set.of());
         run();
         HttpReplies.json(exchange, 200, state());
     }

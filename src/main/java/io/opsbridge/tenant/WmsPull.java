@@ -50,7 +50,9 @@ public final class WmsPull {
         this.secrets = secrets;
         this.timeout = timeout;
         this.maxBodyBytes = maxBodyBytes;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        // HTTP/1.1: an HTTP/2 connection the WMS closed (GOAWAY) would fail the next pull
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /**
@@ -60,8 +62,9 @@ public final class WmsPull {
     public boolean claim(Exchange exchange) {
         String id = exchange.getProperty(ENDPOINT_PROPERTY, String.class);
         Instant now = clock.instant();
-        return endpoint(id).map(e -> jdbc.update("UPDATE pull_endpoint SET lease_until = ? WHERE id = ? "
-                + "AND (lease_until IS NULL OR lease_until <= ?)",
+        // no run while the tenant's WMS integration is deactivated
+        return endpoint(id).filter(e -> intakeActive(jdbc, e.tenantId())).map(e -> jdbc.update(
+                "UPDATE pull_endpoint SET lease_until = ? WHERE id = ? AND (lease_until IS NULL OR lease_until <= ?)",
                 now.plusMillis(Math.max(500, e.intervalSeconds() == null ? 1000 : e.intervalSeconds() * 900L)), id, now) == 1)
                 .orElse(false);
     }
@@ -70,6 +73,9 @@ public final class WmsPull {
     public void fetch(Exchange exchange) {
         String id = exchange.getProperty(ENDPOINT_PROPERTY, String.class);
         Endpoint endpoint = endpoint(id).orElseThrow(() -> new PullFailed("pull endpoint " + id + " no longer exists"));
+        if (!intakeActive(jdbc, endpoint.tenantId())) {
+            throw new PullFailed("the tenant's WMS integration is deactivated");
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.url())).timeout(timeout)
                 .header("Authorization", "Bearer " + secrets.decrypt(endpoint.secretEncrypted()))
                 .header("Accept", "application/json");
@@ -148,9 +154,19 @@ public final class WmsPull {
         exchange.setProperty(RESULT_PROPERTY, result);
     }
 
+    /**
+     * Whether the tenant's WMS order intake is on: true unless its WMS integration exists and is
+     * deactivated (a tenant that only pulls has no webhook to deactivate).
+     */
+    static boolean intakeActive(Jdbc jdbc, String tenantId) {
+        return jdbc.one("SELECT active FROM wms_integration WHERE tenant_id = ?", rs -> rs.getBoolean(1), tenantId).orElse(true);
+    }
+
+    /** The endpoint, its URL decrypted when it carries credentials. */
     java.util.Optional<Endpoint> endpoint(String id) {
-        return jdbc.one("SELECT id, tenant_id, url, method, interval_seconds, secret_encrypted FROM pull_endpoint WHERE id = ?",
-                rs -> new Endpoint(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        return jdbc.one("SELECT id, tenant_id, url, method, interval_seconds, secret_encrypted, url_encrypted FROM pull_endpoint "
+                + "WHERE id = ?", rs -> new Endpoint(rs.getString(1), rs.getString(2),
+                        rs.getString(7) == null ? rs.getString(3) : secrets.decrypt(rs.getString(7)), rs.getString(4),
                         (Integer) rs.getObject(5), rs.getString(6)), id);
     }
 
