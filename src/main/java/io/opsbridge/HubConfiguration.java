@@ -178,7 +178,7 @@ public final class HubConfiguration implements CamelConfiguration {
         }
         registry.bind("inboxDispatcher", dispatcher);
         registry.bind("deliveryOutcome", outcomes);
-        registry.bind("redeliveryPolicy", new RedeliveryPolicy(jdbc, delivery, clock));
+        registry.bind("redeliveryPolicy", new RedeliveryPolicy(jdbc, clock));
         registry.bind("deadLetters", deadLetters);
         registry.bind("eventTrace", new EventTrace(jdbc, deadLetters));
         registry.bind("alerts", new Alerts(settings.get("opsbridge.alerts.webhook-url", "")));

@@ -255,6 +255,34 @@ class FlowsTest {
     }
 
     @Test
+    void aConnectionResetIsRetriedAndA3xxIsADeadLetter() {
+        downstream.stubFor(post("/tm/tasks").inScenario("reset").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER))
+                .willSetStateTo("ok"));
+        downstream.stubFor(post("/tm/tasks").inScenario("reset").whenScenarioStateIs("ok")
+                .willReturn(okJson("{\"id\":\"TASK-RESET\"}").withStatus(201)));
+        pickFor("ORD-RESET", "PICK-RESET");
+        send("crm", orderCreated("evt_reset", "ORD-RESET"));
+        ObjectNode trace = awaitState("crm", "evt_reset", "done");
+        List<JsonNode> tries = attempts(trace, "create-task");
+        assertThat(tries).hasSize(2);
+        assertThat(tries.get(0).get("error").asText()).isNotBlank();
+        assertThat(tries.get(1).get("status").asInt()).isEqualTo(201);
+
+        downstream.stubFor(patch(urlEqualTo("/tm/tasks/TASK-RESET")).willReturn(aResponse().withStatus(304)));
+        send("wms", completedPick("evt_reset_picked", "ORD-RESET", "PICK-RESET"));
+        ObjectNode dead = awaitState("wms", "evt_reset_picked", "dead");
+        assertThat(attempts(dead, "complete-task")).hasSize(1);
+        assertThat(dead.get("deadLetter").get("lastStatus").asInt()).isEqualTo(304);
+    }
+
+    static ObjectNode completedPick(String eventId, String orderId, String pickId) {
+        ObjectNode completed = event("PICK.COMPLETED", eventId, orderId);
+        ((ObjectNode) completed.get("payload")).put("pick_id", pickId);
+        return completed;
+    }
+
+    @Test
     void retryAfterOf2SecondsIsHonoured() {
         downstream.stubFor(post("/tm/tasks").inScenario("429").whenScenarioStateIs(STARTED)
                 .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")).willSetStateTo("ok"));
