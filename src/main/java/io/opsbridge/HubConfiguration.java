@@ -27,6 +27,7 @@ import io.opsbridge.flow.FlowRequests;
 import io.opsbridge.flow.Mapping;
 import io.opsbridge.flow.DownstreamHttpClient;
 import io.opsbridge.flow.OrderLinks;
+import io.opsbridge.flow.TemplateFunctions;
 import io.opsbridge.http.ErrorReplies;
 import io.opsbridge.http.RequestGuard;
 import io.opsbridge.http.ServerErrorPages;
@@ -186,9 +187,10 @@ public final class HubConfiguration implements CamelConfiguration {
                 Duration.ofMillis(settings.getLong("opsbridge.escalation.sla-ms", 3_600_000))));
         registry.bind("orderLinks", new OrderLinks(jdbc, clock));
         registry.bind("downstreamHttpClient", new DownstreamHttpClient());
-        registry.bind("flowRequests", new FlowRequests(new Mapping(settings.getList("opsbridge.mapping.priority"),
-                settings.get("opsbridge.mapping.default-priority", "normal"),
-                settings.getList("opsbridge.mapping.location-preferences"), settings.get("opsbridge.source", "opsbridge")), tokens));
+        registry.bind("flowRequests", new FlowRequests(tokens, settings.get("opsbridge.source", "opsbridge"),
+                settings.getList("opsbridge.mapping.location-preferences")));
+        registry.bind("templateFunctions", new TemplateFunctions(new Mapping(settings.getList("opsbridge.mapping.priority"),
+                settings.get("opsbridge.mapping.default-priority", "normal"))));
         if (Boolean.parseBoolean(settings.get("opsbridge.delivery.enabled", "true"))) {
             // exchange events cost every request a little: an intake-only node does without
             Map<String, String> systems = new HashMap<>();

@@ -19,15 +19,9 @@ public final class Mapping {
 
     private final Map<String, String> priorities;
     private final String defaultPriority;
-    private final List<String> locationPreferences;
-    private final String source;
 
-    /**
-     * @param table {@code gold:high,silver:normal,…}
-     * @param locationPreferences the PICK.REQUEST's {@code location_preferences}
-     * @param source the {@code source} of the requests OpsBridge sends
-     */
-    public Mapping(List<String> table, String defaultPriority, List<String> locationPreferences, String source) {
+    /** @param table {@code gold:high,silver:normal,…} */
+    public Mapping(List<String> table, String defaultPriority) {
         Map<String, String> map = new LinkedHashMap<>();
         for (String entry : table) {
             String[] pair = entry.split(":", 2);
@@ -38,16 +32,6 @@ public final class Mapping {
         }
         this.priorities = Map.copyOf(map);
         this.defaultPriority = defaultPriority;
-        this.locationPreferences = List.copyOf(locationPreferences);
-        this.source = source;
-    }
-
-    public List<String> locationPreferences() {
-        return locationPreferences;
-    }
-
-    public String source() {
-        return source;
     }
 
     public String priority(JsonNode accountPriority) {
@@ -73,10 +57,12 @@ public final class Mapping {
         return "PICK-" + orderId;
     }
 
+    /** {@code [{sku, qty}]} of the items (an array of them, or one). */
     public static List<Map<String, Object>> lines(JsonNode items) {
         List<Map<String, Object>> lines = new ArrayList<>();
         if (items != null) {
-            for (JsonNode item : items) {
+            // a template may hand over one item as itself (JSONata unwraps a sequence of one)
+            for (JsonNode item : items.isObject() ? List.of(items) : items) {
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("sku", item.path("sku").asText());
                 line.put("qty", item.path("qty").asInt());
