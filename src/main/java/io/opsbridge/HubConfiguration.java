@@ -44,6 +44,8 @@ import io.opsbridge.ingest.WebhookReplies;
 import io.opsbridge.ops.DatabaseHealth;
 import io.opsbridge.ops.InboxGauges;
 import io.opsbridge.ops.Metrics;
+import io.opsbridge.ops.RouteFilesHealth;
+import io.opsbridge.ops.RouteFilesReloader;
 import io.opsbridge.sandbox.SandboxSystems;
 import io.opsbridge.sandbox.SandboxWebhooks;
 import io.opsbridge.storage.Jdbc;
@@ -109,6 +111,20 @@ public final class HubConfiguration implements CamelConfiguration {
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(new DatabaseHealth(dataSource));
+        }
+        // live route files: the reloader answers /admin/route-files whether it runs or not
+        RouteFilesReloader reloader = new RouteFilesReloader(context, Path.of(settings.get("opsbridge.routes-reload.directory",
+                "routes")), Duration.ofMillis(settings.getLong("opsbridge.routes-reload.interval-ms", 1000)), metrics, clock);
+        registry.bind("routeFiles", reloader);
+        if (Boolean.parseBoolean(settings.get("opsbridge.routes-reload.enabled", "false"))) {
+            if (health != null) {
+                health.register(new RouteFilesHealth(reloader));
+            }
+            try {
+                context.addService(reloader, true, true);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         try {
