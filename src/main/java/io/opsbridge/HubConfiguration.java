@@ -165,8 +165,7 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("wmsWebhookAuth", new WmsWebhookAuth(jdbc));
         registry.bind("wmsOrderValidation", new WmsOrderValidation(jdbc, settings.getInt("opsbridge.tenant-intake.max-orders", 500)));
         registry.bind("wmsOrderStore", new WmsOrderStore(jdbc, clock, geocoder.enabled()));
-        registry.bind("wmsPull", new WmsPull(jdbc, clock, secretBox,
-                Duration.ofMillis(settings.getLong("opsbridge.pull.timeout-ms", 10_000)), tenantMaxBody));
+        registry.bind("wmsPull", new WmsPull(jdbc, clock, secretBox, tenantMaxBody));
         registry.bind("pullEndpoints", new PullEndpoints(jdbc, clock, secretBox, pullSchedules, tenantAdmin,
                 context.createProducerTemplate()));
 

@@ -2,12 +2,7 @@ package io.opsbridge.tenant;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,18 +14,22 @@ import io.opsbridge.http.Rejection;
 import io.opsbridge.storage.StorageException;
 import io.opsbridge.storage.Jdbc;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pull from a tenant's WMS endpoint (routes/wms-pull.yaml): fetch with its Bearer secret, hand
- * the answer to the same intake route as the webhook, record the outcome on the endpoint.
+ * One pull from a tenant's WMS endpoint (routes/wms-pull.yaml): the request (its Bearer secret), sent
+ * by the route with camel-http like every downstream call; the answer handed to the same intake route
+ * as the webhook; the outcome recorded on the endpoint.
  */
 public final class WmsPull {
 
     private static final Logger LOG = LoggerFactory.getLogger(WmsPull.class);
     /** Exchange property: the pull endpoint's id. */
     public static final String ENDPOINT_PROPERTY = "pullEndpointId";
+    /** Exchange property: scheme, host and port of the URL the route calls (the camel-http endpoint). */
+    public static final String ORIGIN_PROPERTY = "pullOrigin";
     /** Exchange property: what the pull did, as "sync now" answers it. */
     public static final String RESULT_PROPERTY = "pullResult";
 
@@ -40,19 +39,13 @@ public final class WmsPull {
     private final Jdbc jdbc;
     private final Clock clock;
     private final SecretBox secrets;
-    private final Duration timeout;
     private final long maxBodyBytes;
-    private final HttpClient http;
 
-    public WmsPull(Jdbc jdbc, Clock clock, SecretBox secrets, Duration timeout, long maxBodyBytes) {
+    public WmsPull(Jdbc jdbc, Clock clock, SecretBox secrets, long maxBodyBytes) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.secrets = secrets;
-        this.timeout = timeout;
         this.maxBodyBytes = maxBodyBytes;
-        // HTTP/1.1: an HTTP/2 connection the WMS closed (GOAWAY) would fail the next pull
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /**
@@ -69,44 +62,53 @@ public final class WmsPull {
                 .orElse(false);
     }
 
-    /** GET or POST the endpoint with its Bearer secret; the answer's bytes become the body for the intake route. */
-    public void fetch(Exchange exchange) {
+    /**
+     * The pull request, sent by the route with camel-http like every downstream call: the
+     * endpoint's URL (header {@code CamelHttpUri}; user information is not sent), its method and its
+     * Bearer secret.
+     */
+    public void request(Exchange exchange) {
         String id = exchange.getProperty(ENDPOINT_PROPERTY, String.class);
         Endpoint endpoint = endpoint(id).orElseThrow(() -> new PullFailed("pull endpoint " + id + " no longer exists"));
         if (!intakeActive(jdbc, endpoint.tenantId())) {
             throw new PullFailed("the tenant's WMS integration is deactivated");
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.url())).timeout(timeout)
-                .header("Authorization", "Bearer " + secrets.decrypt(endpoint.secretEncrypted()))
-                .header("Accept", "application/json");
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setHeader("Authorization", "Bearer " + secrets.decrypt(endpoint.secretEncrypted()));
+        message.setHeader("Accept", "application/json");
+        message.setHeader(Exchange.HTTP_METHOD, endpoint.method());
         if ("POST".equals(endpoint.method())) {
-            request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
+            message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+            message.setBody("{}");
         } else {
-            request.GET();
+            message.setBody(null);
         }
-        HttpResponse<InputStream> response;
+        // the URL goes in a header, not into the endpoint's URI: its query (apiKey=…) stays the WMS's own,
+        // apart from the camel-http options, and out of Camel's endpoint registry
+        String url = PullUrl.withoutUserInfo(endpoint.url());
+        message.setHeader(Exchange.HTTP_URI, url);
+        exchange.setProperty(ORIGIN_PROPERTY, PullUrl.origin(url));
+        exchange.setProperty(WmsOrder.TENANT_PROPERTY, endpoint.tenantId());
+        exchange.setProperty(WmsOrder.SOURCE_PROPERTY, "pull:" + endpoint.id());
+    }
+
+    /** The WMS's answer: a 2xx within the size limit becomes the body for the intake route. */
+    public void answer(Exchange exchange) throws IOException {
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         byte[] body;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-            }
-        } catch (IOException e) {
-            throw new PullFailed("WMS endpoint unreachable or too slow (" + e.getClass().getSimpleName() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PullFailed("interrupted");
+        try (InputStream in = exchange.getMessage().getBody(InputStream.class)) {
+            // read no more than one byte past the limit: a huge answer is refused, not held in memory
+            body = in == null ? new byte[0] : in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
         }
-        if (response.statusCode() / 100 != 2) {
-            throw new PullFailed("WMS endpoint answered HTTP " + response.statusCode());
+        if (status / 100 != 2) {
+            throw new PullFailed("WMS endpoint answered HTTP " + status);
         }
         if (body.length > maxBodyBytes) {
             throw new PullFailed("WMS endpoint answered more than " + maxBodyBytes + " bytes");
         }
         exchange.getMessage().getHeaders().clear();
         exchange.getMessage().setBody(body);
-        exchange.setProperty(WmsOrder.TENANT_PROPERTY, endpoint.tenantId());
-        exchange.setProperty(WmsOrder.SOURCE_PROPERTY, "pull:" + endpoint.id());
     }
 
     /** After the intake route wrote the orders: the counts, recorded and answered. */
@@ -139,8 +141,24 @@ public final class WmsPull {
     /** The fetch or the write failed (unreachable, not 2xx, too big, storage down): nothing was written. */
     public void fetchFailed(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        failed(exchange, exchange.getProperty(ENDPOINT_PROPERTY, String.class),
-                cause instanceof PullFailed ? cause.getMessage() : "pull failed: " + StorageException.describe(cause));
+        String error;
+        if (cause instanceof PullFailed) {
+            error = cause.getMessage();
+        } else if (ioCause(cause) != null) {
+            error = "WMS endpoint unreachable or too slow (" + ioCause(cause).getClass().getSimpleName() + ")";
+        } else {
+            error = "pull failed: " + StorageException.describe(cause);
+        }
+        failed(exchange, exchange.getProperty(ENDPOINT_PROPERTY, String.class), error);
+    }
+
+    private static IOException ioCause(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException io) {
+                return io;
+            }
+        }
+        return null;
     }
 
     private void failed(Exchange exchange, String id, String error) {
