@@ -154,7 +154,6 @@ public final class HubConfiguration implements CamelConfiguration {
                 Path.of(settings.get("opsbridge.secrets.key-file", "./data/secrets.key")));
         long tenantMaxBody = settings.getLong("opsbridge.tenant-intake.max-body-bytes", 1_048_576);
         Geocoder geocoder = new Geocoder(jdbc, clock, settings.get("opsbridge.geocoder.url", ""),
-                Duration.ofMillis(settings.getLong("opsbridge.geocoder.timeout-ms", 3000)),
                 settings.get("opsbridge.geocoder.user-agent", "OpsBridge"), settings.getInt("opsbridge.geocoder.max-attempts", 5));
         TenantAdmin tenantAdmin = new TenantAdmin(jdbc, clock, settings.get("opsbridge.public-url",
                 "http://localhost:" + settings.get("camel.server.port", "8080")));

@@ -61,9 +61,9 @@ class WmsPullAndGeocodingTest {
                 "opsbridge.admin.token", ADMIN_TOKEN,
                 "opsbridge.secrets.key-file", data.resolve("secrets.key").toString(),
                 "opsbridge.geocoder.url", geocoder.baseUrl(),
-                "opsbridge.geocoder.timeout-ms", "500",
+                "camel.component.http.response-timeout", "1000",
                 "opsbridge.geocoder.sweep-interval-ms", "100",
-                "opsbridge.pull.timeout-ms", "2000"));
+                "camel.component.http.connect-timeout", "1000"));
         admin = new AdminClient(hub, ADMIN_TOKEN);
     }
 
