@@ -102,7 +102,7 @@ public final class HubConfiguration implements CamelConfiguration {
 
         registry.bind("reconciler", new Reconciler(jdbc, clock, writer, eventSchemas, settings.get("opsbridge.crm.url"),
                 settings.find("opsbridge.crm.token").orElse(null),
-                Duration.ofDays(settings.getLong("opsbridge.sender.crm.retention-days", 30))));
+                Duration.ofDays(settings.getLong("opsbridge.sender.crm.retention-days", 30)), context.createProducerTemplate()));
 
         bindSandbox(registry, settings, clock);
 

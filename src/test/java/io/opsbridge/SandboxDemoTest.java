@@ -148,6 +148,7 @@ class SandboxDemoTest {
         assertThat(run.get("ordersFed").asInt()).isEqualTo(1);
         awaitDone("crm", "reconciled:ORD-POLLED-1");
 
+        // again: the order is known now, nothing is fed twice
         ObjectNode again = admin.post("/admin/reconciler/run", "", 200);
         assertThat(again.get("ordersFed").asInt()).isZero();
         assertThat(admin.get("/admin/reconciler", 200).get("watermark").asText()).isNotBlank();

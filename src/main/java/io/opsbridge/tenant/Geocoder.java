@@ -11,6 +11,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opsbridge.Json;
 import io.opsbridge.storage.Jdbc;
+import io.opsbridge.http.CallOut;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -36,7 +37,6 @@ public final class Geocoder {
     /** Exchange properties: the customer being geocoded, and its coordinates once known. */
     static final String CUSTOMER = "geocodeCustomer";
     static final String RESULT = "geocodeResult";
-    static final String ORIGIN = "geocoderOrigin";
 
     /** A customer due for geocoding. */
     public record Pending(String id, String address, String addressKey, int attempts) {
@@ -90,9 +90,8 @@ public final class Geocoder {
         message.setBody(null);
         cached(customer.addressKey()).ifPresent(c -> exchange.setProperty(RESULT, c));
         message.setHeader(Exchange.HTTP_METHOD, "GET");
-        message.setHeader(Exchange.HTTP_URI, searchUrl + "?q=" + URLEncoder.encode(customer.address(), StandardCharsets.UTF_8)
-                + "&format=json&limit=1");
-        exchange.setProperty(ORIGIN, PullUrl.origin(searchUrl));
+        CallOut.to(exchange, searchUrl + "?q=" + URLEncoder.encode(customer.address(), StandardCharsets.UTF_8)
+                + "&format=json&limit=1", "geocoder");
         message.setHeader("User-Agent", userAgent);
         message.setHeader("Accept", "application/json");
     }

@@ -56,12 +56,6 @@ public final class PullUrl {
         return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^@/?#]*@", "$1");
     }
 
-    /** {@code scheme://host[:port]} of the URL. */
-    public static String origin(String url) {
-        URI uri = URI.create(url);
-        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
-    }
-
     /** Whether the URL carries credentials (then it is stored encrypted and shown masked). */
     public static boolean hasCredentials(String url) {
         return !masked(url).equals(url);

@@ -13,6 +13,7 @@ import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
 import io.opsbridge.storage.StorageException;
 import io.opsbridge.storage.Jdbc;
+import io.opsbridge.http.CallOut;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -28,8 +29,6 @@ public final class WmsPull {
     private static final Logger LOG = LoggerFactory.getLogger(WmsPull.class);
     /** Exchange property: the pull endpoint's id. */
     public static final String ENDPOINT_PROPERTY = "pullEndpointId";
-    /** Exchange property: scheme, host and port of the URL the route calls (the camel-http endpoint). */
-    public static final String ORIGIN_PROPERTY = "pullOrigin";
     /** Exchange property: what the pull did, as "sync now" answers it. */
     public static final String RESULT_PROPERTY = "pullResult";
 
@@ -84,11 +83,8 @@ public final class WmsPull {
         } else {
             message.setBody(null);
         }
-        // the URL goes in a header, not into the endpoint's URI: its query (apiKey=…) stays the WMS's own,
-        // apart from the camel-http options, and out of Camel's endpoint registry
-        String url = PullUrl.withoutUserInfo(endpoint.url());
-        message.setHeader(Exchange.HTTP_URI, url);
-        exchange.setProperty(ORIGIN_PROPERTY, PullUrl.origin(url));
+        // the URL in a header, not in the endpoint's URI: its query (apiKey=…) stays out of Camel's registry
+        CallOut.to(exchange, PullUrl.withoutUserInfo(endpoint.url()), "wms-pull");
         exchange.setProperty(WmsOrder.TENANT_PROPERTY, endpoint.tenantId());
         exchange.setProperty(WmsOrder.SOURCE_PROPERTY, "pull:" + endpoint.id());
     }

@@ -63,7 +63,8 @@ class WmsPullAndGeocodingTest {
                 "opsbridge.geocoder.url", geocoder.baseUrl(),
                 "camel.component.http.response-timeout", "1000",
                 "opsbridge.geocoder.sweep-interval-ms", "100",
-                "camel.component.http.connect-timeout", "1000"));
+                "camel.component.http.connect-timeout", "1000",
+                "opsbridge.delivery.enabled", "true")); // a delivering node counts its calls out in /metrics
         admin = new AdminClient(hub, ADMIN_TOKEN);
     }
 
@@ -112,6 +113,10 @@ class WmsPullAndGeocodingTest {
         ObjectNode again = admin.post("/admin/tenants/" + tenantId + "/pull-endpoints/" + id + "/sync", "", 200);
         assertThat(again.get("created").asInt()).isZero();
         assertThat(again.get("updated").asInt()).isEqualTo(2);
+
+        // through camel-http like the flows' calls: counted with them
+        assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body())
+                .contains("opsbridge_downstream_attempts_total{status_class=\"2xx\",system=\"wms-pull\"}");
 
         ObjectNode shown = admin.get("/admin/tenants/" + tenantId + "/pull-endpoints/" + id, 200);
         assertThat(shown.get("lastStatus").asText()).isEqualTo("ok");
@@ -258,6 +263,8 @@ class WmsPullAndGeocodingTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> "done".equals(customers(tenantId).get(0).path("geocodeStatus").asText()));
         JsonNode customer = customers(tenantId).get(0);
         assertThat(customer.get("latitude").asDouble()).isEqualTo(52.37);
+        assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body())
+                .contains("opsbridge_downstream_attempts_total{status_class=\"2xx\",system=\"geocoder\"}");
         assertThat(customer.get("longitude").asDouble()).isEqualTo(4.89);
 
         // the same address, written differently, in another tenant: answered from the cache
