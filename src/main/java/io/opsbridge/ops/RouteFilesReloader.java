@@ -155,15 +155,15 @@ public final class RouteFilesReloader extends ServiceSupport {
                 }
             }
         } catch (Exception e) {
-            refused(file, name, e, "the last good version keeps running");
+            refused(file, name, e, old.isEmpty() ? "nothing of it runs" : "the last good version keeps running");
             return;
         }
         try {
             model.removeRouteDefinitions(old);
             model.addRouteDefinitions(fresh);
         } catch (Exception e) {
-            restore(model, file, fresh, name);
-            refused(file, name, e, "the last good version was put back");
+            restore(model, file, name);
+            refused(file, name, e, old.isEmpty() ? "nothing of it runs" : "the last good version was put back");
             return;
         }
         lastGood.put(file, bytes);
@@ -172,7 +172,7 @@ public final class RouteFilesReloader extends ServiceSupport {
     }
 
     /** The new version failed once its routes were being made: take out what it added, put the last good one back. */
-    private void restore(Model model, Path file, List<RouteDefinition> fresh, String name) {
+    private void restore(Model model, Path file, String name) {
         try {
             List<RouteDefinition> added = model.getRouteDefinitions().stream().filter(r -> isFrom(r, file)).toList();
             model.removeRouteDefinitions(added);
