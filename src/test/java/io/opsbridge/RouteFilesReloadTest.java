@@ -184,10 +184,18 @@ class RouteFilesReloadTest {
         Files.writeString(routes.resolve("flow-inventory-alert.yaml"), "- route:\n    id: x\n  from: [\n");
         await().atMost(Duration.ofSeconds(10)).until(() -> logs.lines().stream()
                 .anyMatch(l -> l.contains("flow-inventory-alert.yaml line 3") || l.contains("flow-inventory-alert.yaml line 4")));
+        // well-formed, but its routes cannot be made (no such component): taken out again, the last good one put back
+        Files.writeString(routes.resolve("flow-inventory-alert.yaml"), ALERT_FLOW.formatted("unbuildable", "UNBUILDABLE")
+                .replace("uri: direct:alert", "uri: \"nosuchcomponent:alert\""));
+        await().atMost(Duration.ofSeconds(10)).until(() -> logs.lines().stream()
+                .anyMatch(l -> l.contains("flow-inventory-alert.yaml") && l.contains("the last good version was put back")));
+        assertThat(alertFor("evt_reload_restored")).contains("EDITED").doesNotContain("UNBUILDABLE");
+        everythingElseAnswers();
+
         Files.writeString(routes.resolve("flow-inventory-alert.yaml"), ALERT_FLOW.formatted("fixed", "FIXED"));
         await().atMost(Duration.ofSeconds(10)).until(() -> get("/observe/health").statusCode() == 200);
         assertThat(admin.get("/admin/route-files", 200).get("problems")).isEmpty();
         assertThat(alertFor("evt_reload_fixed")).contains("FIXED");
-        assertThat(metrics()).contains("opsbridge_route_reloads_total{outcome=\"failed\"} 2.0");
+        assertThat(metrics()).contains("opsbridge_route_reloads_total{outcome=\"failed\"} 3.0");
     }
 }
