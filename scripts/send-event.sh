@@ -7,7 +7,7 @@
 # The exact bytes sent are kept in target/last-<sender>-event.json; send them again unchanged, as a
 # vendor's retry does, with: scripts/send-event.sh crm target/last-crm-event.json --as-is
 # The secret comes from OPSBRIDGE_SENDER_<SENDER>_SECRETS, else from application.properties.
-# HUB (default http://localhost:8080) is the hub's address.
+# The hub's address is HUB, else http://localhost:$CAMEL_SERVER_PORT (the port the hub reads too; 8080 when unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sender=${1:?sender: crm, tasks or wms}; file=${2:?event JSON file}; event_id=${3:-}
@@ -31,6 +31,6 @@ if [ -n "$event_id" ]; then
 fi
 mkdir -p target && printf '%s' "$body" > "target/last-$sender-event.json.tmp" && mv "target/last-$sender-event.json.tmp" "target/last-$sender-event.json"
 signature=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$secret" | sed 's/^.* //')
-curl -sS -X POST "${HUB:-http://localhost:8080}$path" -H 'Content-Type: application/json' \
+curl -sS -X POST "${HUB:-http://localhost:${CAMEL_SERVER_PORT:-8080}}$path" -H 'Content-Type: application/json' \
   -H "X-Signature: $signature" --data-binary "$body"
 echo

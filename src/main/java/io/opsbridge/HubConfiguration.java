@@ -28,6 +28,7 @@ import io.opsbridge.flow.FlowRequests;
 import io.opsbridge.flow.Mapping;
 import io.opsbridge.flow.DownstreamHttpClient;
 import io.opsbridge.flow.OrderLinks;
+import io.opsbridge.flow.TemplateFunctions;
 import io.opsbridge.http.ErrorReplies;
 import io.opsbridge.http.RequestGuard;
 import io.opsbridge.http.ServerErrorPages;
@@ -45,6 +46,8 @@ import io.opsbridge.ingest.WebhookReplies;
 import io.opsbridge.ops.DatabaseHealth;
 import io.opsbridge.ops.InboxGauges;
 import io.opsbridge.ops.Metrics;
+import io.opsbridge.ops.RouteFilesHealth;
+import io.opsbridge.ops.RouteFilesReloader;
 import io.opsbridge.sandbox.SandboxSystems;
 import io.opsbridge.sandbox.SandboxWebhooks;
 import io.opsbridge.storage.Jdbc;
@@ -119,7 +122,7 @@ public final class HubConfiguration implements CamelConfiguration {
 
         registry.bind("reconciler", new Reconciler(jdbc, clock, writer, eventSchemas, settings.get("opsbridge.crm.url"),
                 settings.find("opsbridge.crm.token").orElse(null),
-                Duration.ofDays(settings.getLong("opsbridge.sender.crm.retention-days", 30))));
+                Duration.ofDays(settings.getLong("opsbridge.sender.crm.retention-days", 30)), context.createProducerTemplate()));
 
         bindSandbox(registry, settings, clock);
 
@@ -128,6 +131,20 @@ public final class HubConfiguration implements CamelConfiguration {
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(new DatabaseHealth(dataSource));
+        }
+        // live route files: the reloader answers /admin/route-files whether it runs or not
+        RouteFilesReloader reloader = new RouteFilesReloader(context, Path.of(settings.get("opsbridge.routes-reload.directory",
+                "routes")), Duration.ofMillis(settings.getLong("opsbridge.routes-reload.interval-ms", 1000)), metrics, clock);
+        registry.bind("routeFiles", reloader);
+        if (Boolean.parseBoolean(settings.get("opsbridge.routes-reload.enabled", "false"))) {
+            if (health != null) {
+                health.register(new RouteFilesHealth(reloader));
+            }
+            try {
+                context.addService(reloader, true, true);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         try {
@@ -158,9 +175,9 @@ public final class HubConfiguration implements CamelConfiguration {
                 Path.of(settings.get("opsbridge.secrets.key-file", "./data/secrets.key")));
         long tenantMaxBody = settings.getLong("opsbridge.tenant-intake.max-body-bytes", 1_048_576);
         Geocoder geocoder = new Geocoder(jdbc, clock, settings.get("opsbridge.geocoder.url", ""),
-                Duration.ofMillis(settings.getLong("opsbridge.geocoder.timeout-ms", 3000)),
                 settings.get("opsbridge.geocoder.user-agent", "OpsBridge"), settings.getInt("opsbridge.geocoder.max-attempts", 5));
-        TenantAdmin tenantAdmin = new TenantAdmin(jdbc, clock, settings.get("opsbridge.public-url", "http://localhost:8080"));
+        TenantAdmin tenantAdmin = new TenantAdmin(jdbc, clock, settings.get("opsbridge.public-url",
+                "http://localhost:" + settings.get("camel.server.port", "8080")));
         PullSchedules pullSchedules = new PullSchedules(jdbc);
         registry.bind("geocoder", geocoder);
         registry.bind("tenantAdmin", tenantAdmin);
@@ -168,8 +185,7 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("wmsWebhookAuth", new WmsWebhookAuth(jdbc));
         registry.bind("wmsOrderValidation", new WmsOrderValidation(jdbc, settings.getInt("opsbridge.tenant-intake.max-orders", 500)));
         registry.bind("wmsOrderStore", new WmsOrderStore(jdbc, clock, geocoder.enabled()));
-        registry.bind("wmsPull", new WmsPull(jdbc, clock, secretBox,
-                Duration.ofMillis(settings.getLong("opsbridge.pull.timeout-ms", 10_000)), tenantMaxBody));
+        registry.bind("wmsPull", new WmsPull(jdbc, clock, secretBox, tenantMaxBody));
         registry.bind("pullEndpoints", new PullEndpoints(jdbc, clock, secretBox, pullSchedules, tenantAdmin,
                 context.createProducerTemplate()));
 
@@ -199,7 +215,7 @@ public final class HubConfiguration implements CamelConfiguration {
         }
         registry.bind("inboxDispatcher", dispatcher);
         registry.bind("deliveryOutcome", outcomes);
-        registry.bind("redeliveryPolicy", new RedeliveryPolicy(jdbc, delivery, clock));
+        registry.bind("redeliveryPolicy", new RedeliveryPolicy(jdbc, clock));
         registry.bind("deadLetters", deadLetters);
         registry.bind("eventTrace", new EventTrace(jdbc, deadLetters));
         registry.bind("alerts", new Alerts(settings.get("opsbridge.alerts.webhook-url", "")));
@@ -207,8 +223,10 @@ public final class HubConfiguration implements CamelConfiguration {
                 Duration.ofMillis(settings.getLong("opsbridge.escalation.sla-ms", 3_600_000))));
         registry.bind("orderLinks", new OrderLinks(jdbc, clock));
         registry.bind("downstreamHttpClient", new DownstreamHttpClient());
-        registry.bind("flowRequests", new FlowRequests(new Mapping(settings.getList("opsbridge.mapping.priority"),
-                settings.get("opsbridge.mapping.default-priority", "normal")), tokens));
+        registry.bind("flowRequests", new FlowRequests(tokens, settings.get("opsbridge.source", "opsbridge"),
+                settings.getList("opsbridge.mapping.location-preferences")));
+        registry.bind("templateFunctions", new TemplateFunctions(new Mapping(settings.getList("opsbridge.mapping.priority"),
+                settings.get("opsbridge.mapping.default-priority", "normal"))));
         if (Boolean.parseBoolean(settings.get("opsbridge.delivery.enabled", "true"))) {
             // new events start their flows at once, not at the next poll
             writer.afterCommit(dispatcher::wake);
@@ -249,7 +267,7 @@ public final class HubConfiguration implements CamelConfiguration {
             senderSecrets.put(sender, settings.getList("opsbridge.sender." + sender + ".secrets"));
         }
         SandboxWebhooks sandboxWebhooks = new SandboxWebhooks(clock, settings.get("opsbridge.sandbox.hub-url",
-                "http://127.0.0.1:8080"), schemes, senderSecrets, settings.getLong("opsbridge.sandbox.pick-delay-ms", 2000));
+                "http://127.0.0.1:" + settings.get("camel.server.port", "8080")), schemes, senderSecrets, settings.getLong("opsbridge.sandbox.pick-delay-ms", 2000));
         registry.bind("sandboxSystems", new SandboxSystems(clock, sandboxWebhooks, settings.getList("opsbridge.sandbox.stock")));
 
     }

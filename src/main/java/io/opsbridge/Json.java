@@ -37,6 +37,30 @@ public final class Json {
         return MAPPER.readTree(body);
     }
 
+    /**
+     * {@link #readUtf8} after checking that every byte sequence is well-formed UTF-8: Jackson decodes
+     * an overlong sequence ({@code C0 AF} for {@code /}) or an encoded surrogate without complaint.
+     */
+    public static JsonNode readStrictUtf8(byte[] body) throws IOException {
+        if (!isWellFormedUtf8(body)) {
+            throw new JsonParseException(null, "a byte sequence that is not well-formed UTF-8");
+        }
+        return readUtf8(body);
+    }
+
+    /** Whether the bytes are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). */
+    public static boolean isWellFormedUtf8(byte[] bytes) {
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
     public static byte[] write(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);

@@ -182,7 +182,7 @@ class CrashRecoveryIT {
                         .withRequestBody(matchingJsonPath("$.external_ref.id", equalTo(order))));
                 assertThat(tasks).isNotEmpty().allSatisfy(r -> assertThat(r.getHeader("Idempotency-Key")).isEqualTo(id));
                 assertThat(downstream.findAll(postRequestedFor(urlEqualTo("/wms/picks"))
-                        .withRequestBody(matchingJsonPath("$.order_id", equalTo(order)))))
+                        .withRequestBody(matchingJsonPath("$.payload.order_id", equalTo(order)))))
                         .isNotEmpty().allSatisfy(r -> assertThat(r.getHeader("Idempotency-Key")).isEqualTo("pick_" + order));
                 assertThat(downstream.findAll(patchRequestedFor(urlEqualTo("/tm/tasks/T"))
                         .withRequestBody(matchingJsonPath("$.metadata.pick_id", equalTo("P"))))).isNotEmpty();

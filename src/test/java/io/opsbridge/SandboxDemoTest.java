@@ -81,6 +81,49 @@ class SandboxDemoTest {
         assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/observe/health/ready")).GET()).statusCode()).isEqualTo(200);
     }
 
+    /**
+     * The demo restarted on the same data directory keeps shipping: the sandbox's memory starts empty,
+     * but its ids (and so its webhooks' event ids) never repeat an earlier run's, so nothing collides
+     * with what the hub's inbox remembers.
+     */
+    @Test
+    void afterARestartOnTheSameDataANewOrderShipsWithItsOwnTask() {
+        ObjectNode first = Events.example("ORDER.CREATED", "evt_demo_before_restart");
+        ((ObjectNode) first.get("payload")).put("order_id", "ORD-DEMO-BEFORE");
+        assertThat(crm.post("/webhooks/orders", "demo-crm-secret", Events.json(first)).statusCode()).isEqualTo(202);
+        JsonNode before = awaitShipped("evt_demo_before_restart");
+
+        hub.restart();
+
+        ObjectNode second = Events.example("ORDER.CREATED", "evt_demo_after_restart");
+        ((ObjectNode) second.get("payload")).put("order_id", "ORD-DEMO-AFTER");
+        assertThat(crm.post("/webhooks/orders", "demo-crm-secret", Events.json(second)).statusCode()).isEqualTo(202);
+        JsonNode after = awaitShipped("evt_demo_after_restart");
+        assertThat(after.get("links").get("taskId").asText()).isNotEqualTo(before.get("links").get("taskId").asText());
+        assertThat(hub.query("SELECT COUNT(*) AS n FROM order_link WHERE task_id = ?", after.get("links").get("taskId").asText())
+                .get(0).get("n")).isEqualTo(1L);
+        // the sandbox's webhooks of this run were all new events, none "id reused for other content"
+        assertThat(hub.query("SELECT COUNT(*) AS n FROM inbox_event WHERE event_id LIKE 'sbx_%' AND state <> 'done'")
+                .get(0).get("n")).isEqualTo(0L);
+    }
+
+    /** The tenant webhook URL follows the port the hub runs on when opsbridge.public-url is not set. */
+    @Test
+    void theWebhookUrlFollowsTheServerPort() {
+        String tenantId = admin.post("/admin/tenants", "{\"name\":\"Port\"}", 201).get("id").asText();
+        ObjectNode connected = admin.post("/admin/tenants/" + tenantId + "/integrations/wms", "", 201);
+        assertThat(connected.get("webhookUrl").asText())
+                .isEqualTo("http://localhost:" + hub.uri("/").getPort() + "/api/integrations/wms/" + tenantId);
+    }
+
+    static JsonNode awaitShipped(String eventId) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            JsonNode links = admin.get("/admin/events/crm/" + eventId, 200).get("links");
+            return links != null && links.hasNonNull("orderStatus") && "shipped".equals(links.get("orderStatus").asText());
+        });
+        return admin.get("/admin/events/crm/" + eventId, 200);
+    }
+
     @Test
     void anOutOfStockOrderIsBackordered() {
         ObjectNode order = Events.example("ORDER.CREATED", "evt_demo_oos");
@@ -105,6 +148,7 @@ class SandboxDemoTest {
         assertThat(run.get("ordersFed").asInt()).isEqualTo(1);
         awaitDone("crm", "reconciled:ORD-POLLED-1");
 
+        // again: the order is known now, nothing is fed twice
         ObjectNode again = admin.post("/admin/reconciler/run", "", 200);
         assertThat(again.get("ordersFed").asInt()).isZero();
         assertThat(admin.get("/admin/reconciler", 200).get("watermark").asText()).isNotBlank();

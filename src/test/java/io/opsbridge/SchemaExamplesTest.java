@@ -40,6 +40,17 @@ class SchemaExamplesTest {
         assertThat(errors(example)).isEmpty();
     }
 
+    /** The integration template pack's own examples, copied verbatim (src/test/resources/seeds). */
+    static Stream<Path> seeds() throws IOException {
+        return examples(Path.of("src/test/resources/seeds"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("seeds")
+    void theTemplatePacksExamplesValidate(Path seed) throws IOException {
+        assertThat(errors(seed)).isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalid")
     void invalidExampleFails(Path example) throws IOException {

@@ -39,11 +39,13 @@ public final class Alerts {
         exchange.getMessage().setBody(Json.write(Map.of("text", text)));
     }
 
-    /** INVENTORY.ALERT: words the alert. */
+    /** INVENTORY.ALERT: words the alert from what the payload has (only the SKU is required). */
     public void inventory(Exchange exchange) {
         var payload = exchange.getProperty(FlowEvent.PROPERTY, FlowEvent.class).payload();
-        exchange.setProperty(TEXT, ":package: Low stock: SKU " + payload.path("sku").asText() + " has "
-                + payload.path("available").asText() + " available (threshold " + payload.path("threshold").asText() + ")"
+        var available = payload.hasNonNull("available") ? payload.get("available") : payload.get("qty_available");
+        exchange.setProperty(TEXT, ":package: Low stock: SKU " + payload.path("sku").asText()
+                + (available != null ? " has " + available.asText() + " available" : "")
+                + (payload.hasNonNull("threshold") ? " (threshold " + payload.get("threshold").asText() + ")" : "")
                 + (payload.hasNonNull("warehouse") ? " in " + payload.get("warehouse").asText() : ""));
     }
 

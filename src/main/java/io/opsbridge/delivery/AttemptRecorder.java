@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Map;
 
 import io.opsbridge.flow.DownstreamHttpClient;
+import io.opsbridge.http.CallOut;
 import io.opsbridge.ops.Metrics;
 import io.opsbridge.storage.Jdbc;
 import io.opsbridge.storage.StorageException;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Records every downstream call a flow makes: a row before the call (so a crash mid-call still
  * counts the attempt and keeps its idempotency key in the trace) and its status, duration and
- * error after. Listens to Camel's own send events, so the route files stay plain {@code toD}s.
+ * error after. Listens to Camel's own send events, so the route files stay plain {@code toD}s. Calls
+ * out that are not a flow's (pulls, the geocoder, the reconciler: {@link CallOut}) are counted in the
+ * metrics by system.
  */
 public final class AttemptRecorder extends EventNotifierSupport {
 
@@ -60,6 +63,8 @@ public final class AttemptRecorder extends EventNotifierSupport {
                 begin(sending.getExchange(), sending.getEndpoint().getEndpointUri());
             } else if (event instanceof ExchangeSentEvent sent && isDownstream(sent.getEndpoint().getEndpointUri(), sent.getExchange())) {
                 finish(sent.getExchange(), sent.getTimeTaken());
+            } else if (event instanceof ExchangeSentEvent sent && isCallOut(sent.getEndpoint().getEndpointUri(), sent.getExchange())) {
+                callOutFinished(sent.getExchange(), sent.getTimeTaken());
             }
         } catch (StorageException e) {
             LOG.warn("Could not record a delivery attempt: {}", StorageException.describe(e));
@@ -69,6 +74,19 @@ public final class AttemptRecorder extends EventNotifierSupport {
     private static boolean isDownstream(String uri, Exchange exchange) {
         return (uri.startsWith("http:") || uri.startsWith("https:"))
                 && exchange.getProperty(FlowEvent.PROPERTY) != null && exchange.getProperty(Alerts.ALERT) == null;
+    }
+
+    /** A pull, geocoder lookup or reconciler poll (io.opsbridge.http.CallOut): counted in the metrics, no trace row. */
+    private static boolean isCallOut(String uri, Exchange exchange) {
+        return (uri.startsWith("http:") || uri.startsWith("https:")) && exchange.getProperty(CallOut.SYSTEM) != null
+                && exchange.getProperty(FlowEvent.PROPERTY) == null;
+    }
+
+    private void callOutFinished(Exchange exchange, long tookMillis) {
+        DownstreamHttpClient.takeLastUrl(); // forget it: it is not a flow's
+        Integer status = exchange.getException() instanceof HttpOperationFailedException http ? Integer.valueOf(http.getStatusCode())
+                : exchange.getException() != null ? null : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        metrics.downstream(exchange.getProperty(CallOut.SYSTEM, String.class), status, tookMillis);
     }
 
     private void begin(Exchange exchange, String uri) {

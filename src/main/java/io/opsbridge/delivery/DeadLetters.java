@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsbridge.Json;
@@ -118,6 +119,7 @@ public final class DeadLetters {
     /** {@code POST /admin/dead-letters/{id}/replay} */
     public void replay(Exchange exchange) {
         long id = id(exchange);
+        Requests.jsonObject(exchange, Set.of());
         find(id, false);
         if (!replay(id)) {
             throw new Rejection(new Problem(409, "dead-letter-not-open", "Not open",
@@ -128,7 +130,7 @@ public final class DeadLetters {
 
     /** {@code POST /admin/dead-letters/replay {sender, eventType, from, to}} (or {"all": true}): every open match. */
     public void replayMatching(Exchange exchange) {
-        ObjectNode body = Requests.jsonObject(exchange);
+        ObjectNode body = Requests.jsonObject(exchange, Set.of("sender", "eventType", "from", "to", "all"));
         StringBuilder sql = new StringBuilder("SELECT id FROM dead_letter WHERE state = 'open'");
         List<Object> args = new ArrayList<>();
         int filters = 0;
@@ -167,6 +169,7 @@ public final class DeadLetters {
     /** {@code POST /admin/dead-letters/{id}/discard}: the event is given up (state discarded). */
     public void discard(Exchange exchange) {
         long id = id(exchange);
+        Requests.jsonObject(exchange, Set.of());
         find(id, false);
         boolean done = resolve(id, "discarded", "UPDATE inbox_event SET state = '" + InboxState.DISCARDED
                 + "', finished_at = ? WHERE id = (SELECT event_pk FROM dead_letter WHERE id = ?)", clock.instant(), id);

@@ -5,23 +5,19 @@ import java.time.Duration;
 import io.opsbridge.config.Settings;
 
 /**
- * How events are delivered (opsbridge.delivery.* in application.properties).
+ * How events are delivered (opsbridge.delivery.* in application.properties). The retry rules
+ * (attempts, base and maximum delay, Retry-After cap) are declared in routes/delivery-errors.yaml.
  *
- * @param maxAttempts attempts of one downstream call before it is dead-lettered
- * @param baseDelay the back-off before retry k is uniform in [0, min(maxDelay, baseDelay * 2^(k-1))]
- * @param retryAfterCap the most a downstream's Retry-After can make an event wait
+ * @param maxDelay the longest back-off; also the most a prerequisite wait pauses between tries
  * @param lease how long a claimed event is ours without a heartbeat
  * @param prerequisiteTimeout how long an event may wait for a prerequisite before it is dead-lettered
  */
-public record DeliverySettings(int maxAttempts, Duration baseDelay, Duration maxDelay, Duration retryAfterCap,
-        int workers, int batch, Duration lease, Duration prerequisiteRetry, Duration prerequisiteTimeout) {
+public record DeliverySettings(Duration maxDelay, int workers, int batch, Duration lease, Duration prerequisiteRetry,
+        Duration prerequisiteTimeout) {
 
     public static DeliverySettings from(Settings s) {
         return new DeliverySettings(
-                s.getInt("opsbridge.delivery.max-attempts", 5),
-                Duration.ofMillis(s.getLong("opsbridge.delivery.base-delay-ms", 1000)),
                 Duration.ofMillis(s.getLong("opsbridge.delivery.max-delay-ms", 60_000)),
-                Duration.ofMillis(s.getLong("opsbridge.delivery.retry-after-cap-ms", 600_000)),
                 s.getInt("opsbridge.delivery.workers", 32),
                 s.getInt("opsbridge.delivery.batch", 50),
                 Duration.ofMillis(s.getLong("opsbridge.delivery.lease-ms", 60_000)),

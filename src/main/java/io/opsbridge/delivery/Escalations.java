@@ -29,7 +29,7 @@ public final class Escalations {
     public void open(Exchange exchange) {
         FlowEvent event = exchange.getProperty(FlowEvent.PROPERTY, FlowEvent.class);
         String taskId = event.payload().path("task_id").asText();
-        String reason = event.payload().path("reason").asText();
+        String reason = event.payload().path("reason").asText("(no reason given)");
         Instant now = clock.instant();
         jdbc.update("INSERT INTO escalation (task_id, order_id, reason, due_at, state, created_at) VALUES (?, ?, ?, ?, 'open', ?) "
                 + "ON CONFLICT DO NOTHING", taskId, event.orderKey(), reason, now.plus(sla), now);

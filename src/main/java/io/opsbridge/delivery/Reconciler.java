@@ -1,11 +1,7 @@
 package io.opsbridge.delivery;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,12 +20,16 @@ import io.opsbridge.ingest.EventSchemas;
 import io.opsbridge.ingest.InboundEvent;
 import io.opsbridge.storage.Jdbc;
 import io.opsbridge.storage.StorageException;
+import io.opsbridge.http.CallOut;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls {@code GET {crm}/orders?since=<watermark>} on a schedule (routes/reconciler.yaml) and feeds
+ * Polls {@code GET {crm}/orders?since=<watermark>} on a schedule (routes/reconciler.yaml, through
+ * camel-http like every call out) and feeds
  * each order OpsBridge never heard of into the inbox as an ORDER.CREATED with the id
  * {@code reconciled:<order_id>}, so it runs through the same flow. Idempotent twice over: the event
  * id is derived from the order, and the flow skips what an order already has. The watermark and
@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class Reconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    private static final String WATERMARK = "reconcilerWatermark";
 
     private final Jdbc jdbc;
     private final Clock clock;
@@ -46,10 +47,10 @@ public final class Reconciler {
     private final String crmUrl;
     private final String token;
     private final Duration retention;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ProducerTemplate producer;
 
     public Reconciler(Jdbc jdbc, Clock clock, InboxWriter inbox, EventSchemas schemas, String crmUrl, String token,
-            Duration retention) {
+            Duration retention, ProducerTemplate producer) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.inbox = inbox;
@@ -57,15 +58,14 @@ public final class Reconciler {
         this.crmUrl = crmUrl.endsWith("/") ? crmUrl.substring(0, crmUrl.length() - 1) : crmUrl;
         this.token = token;
         this.retention = retention;
+        this.producer = producer;
     }
 
-    /** The scheduled run: skipped when another node holds this minute's lease. */
-    public void scheduled() {
+    /** The scheduled run goes ahead unless another node holds this run's lease. */
+    public boolean claim() {
         Instant now = clock.instant();
-        if (jdbc.update("UPDATE reconciler_state SET lease_until = ? WHERE id = 'crm' AND (lease_until IS NULL OR lease_until <= ?)",
-                now.plusSeconds(30), now) == 1) {
-            run();
-        }
+        return jdbc.update("UPDATE reconciler_state SET lease_until = ? WHERE id = 'crm' AND (lease_until IS NULL OR lease_until <= ?)",
+                now.plusSeconds(30), now) == 1;
     }
 
     /** {@code GET /admin/reconciler}: the last run and the watermark. */
@@ -73,39 +73,63 @@ public final class Reconciler {
         HttpReplies.json(exchange, 200, state());
     }
 
-    /** {@code POST /admin/reconciler/run}: runs now and answers how it went. */
+    /** {@code POST /admin/reconciler/run}: runs now, through the same route, and answers how it went. */
     public void runNow(Exchange exchange) {
-        run();
+        io.opsbridge.http.Requests.jsonObject(exchange, java.util.Set.of());
+        Exchange run = producer.request("direct:reconcile", e -> { });
+        if (run.getException() != null) {
+            throw new IllegalStateException("reconcile route failed", run.getException());
+        }
         HttpReplies.json(exchange, 200, state());
     }
 
-    synchronized void run() {
+    /** {@code GET {crm}/orders?since=<watermark>}, sent by the route with camel-http like every call out. */
+    public void request(Exchange exchange) {
         String watermark = jdbc.one("SELECT watermark FROM reconciler_state WHERE id = 'crm'", rs -> rs.getString(1)).orElse(null);
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setBody(null);
+        message.setHeader(Exchange.HTTP_METHOD, "GET");
+        message.setHeader("Accept", "application/json");
+        if (token != null) {
+            message.setHeader("Authorization", "Bearer " + token);
+        }
+        CallOut.to(exchange, crmUrl + "/orders" + (watermark == null ? "" : "?since=" + URLEncoder.encode(watermark,
+                StandardCharsets.UTF_8)), "crm");
+        exchange.setProperty(WATERMARK, watermark);
+    }
+
+    /** The CRM's answer: every order OpsBridge never heard of is fed; the watermark moves to the newest seen. */
+    public void answer(Exchange exchange) {
+        String newest = exchange.getProperty(WATERMARK, String.class);
         int seen = 0;
         int fed = 0;
-        String newest = watermark;
-        try {
-            JsonNode orders = fetch(watermark);
-            for (JsonNode order : orders) {
-                seen++;
-                String updatedAt = order.path("updated_at").asText(null);
-                if (updatedAt != null && (newest == null || updatedAt.compareTo(newest) > 0)) {
-                    newest = updatedAt;
-                }
-                if (feed(order)) {
-                    fed++;
-                }
+        for (JsonNode order : orders(exchange)) {
+            seen++;
+            String updatedAt = order.path("updated_at").asText(null);
+            if (updatedAt != null && (newest == null || updatedAt.compareTo(newest) > 0)) {
+                newest = updatedAt;
             }
-            jdbc.update("UPDATE reconciler_state SET watermark = ?, last_run_at = ?, last_status = 'ok', last_error = NULL, "
-                    + "orders_seen = ?, orders_fed = ? WHERE id = 'crm'", newest, clock.instant(), seen, fed);
-            if (fed > 0) {
-                LOG.info("Reconciler fed {} order(s) the CRM never sent by webhook ({} seen)", fed, seen);
+            if (feed(order)) {
+                fed++;
             }
-        } catch (ReconcileFailed | StorageException e) {
-            LOG.warn("Reconciler run failed: {}", e.getMessage());
-            jdbc.update("UPDATE reconciler_state SET last_run_at = ?, last_status = 'failed', last_error = ?, orders_seen = ?, "
-                    + "orders_fed = ? WHERE id = 'crm'", clock.instant(), e.getMessage(), seen, fed);
         }
+        jdbc.update("UPDATE reconciler_state SET watermark = ?, last_run_at = ?, last_status = 'ok', last_error = NULL, "
+                + "orders_seen = ?, orders_fed = ? WHERE id = 'crm'", newest, clock.instant(), seen, fed);
+        if (fed > 0) {
+            LOG.info("Reconciler fed {} order(s) the CRM never sent by webhook ({} seen)", fed, seen);
+        }
+    }
+
+    /** The run failed (CRM unreachable, not 200, not JSON, storage): recorded, tried again at the next run. */
+    public void failed(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String why = failure instanceof ReconcileFailed ? failure.getMessage()
+                : failure instanceof StorageException ? failure.getMessage()
+                : "CRM unreachable: " + (failure == null ? "unknown" : failure.getClass().getSimpleName());
+        LOG.warn("Reconciler run failed: {}", why);
+        jdbc.update("UPDATE reconciler_state SET last_run_at = ?, last_status = 'failed', last_error = ? WHERE id = 'crm'",
+                clock.instant(), why);
     }
 
     /** Feeds one CRM order unless OpsBridge already knows it; true when it was fed. */
@@ -139,29 +163,16 @@ public final class Reconciler {
         }
     }
 
-    private JsonNode fetch(String watermark) {
-        String url = crmUrl + "/orders" + (watermark == null ? "" : "?since=" + URLEncoder.encode(watermark, StandardCharsets.UTF_8));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
-                .header("Accept", "application/json").GET();
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new ReconcileFailed("CRM unreachable: " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ReconcileFailed("interrupted");
-        }
-        if (response.statusCode() != 200) {
-            throw new ReconcileFailed("CRM answered HTTP " + response.statusCode());
+    private static JsonNode orders(Exchange exchange) {
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        if (status != 200) {
+            throw new ReconcileFailed("CRM answered HTTP " + status);
         }
         try {
-            JsonNode body = Json.MAPPER.readTree(response.body());
-            JsonNode orders = body.isArray() ? body : body.path("orders");
-            if (!orders.isArray()) {
+            byte[] raw = exchange.getMessage().getBody(byte[].class);
+            JsonNode body = Json.MAPPER.readTree(raw == null ? new byte[0] : raw);
+            JsonNode orders = body == null ? null : body.isArray() ? body : body.path("orders");
+            if (orders == null || !orders.isArray()) {
                 throw new ReconcileFailed("CRM answer has no orders array");
             }
             return orders;

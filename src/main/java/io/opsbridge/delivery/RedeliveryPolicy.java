@@ -1,7 +1,5 @@
 package io.opsbridge.delivery;
 
-import java.io.IOException;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,65 +10,71 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.opsbridge.storage.Jdbc;
-import io.opsbridge.storage.StorageException;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
- * The redelivery policy of every flow (SPEC section 3), applied by routes/delivery-errors.yaml when a
- * step fails: retry on connection errors, timeouts, 5xx, 429 and 409 (but 409 on POST /picks is
- * handled in its flow as out of stock); any other 4xx, or a step out of attempts, goes to the
- * dead-letter channel. The wait before retry k is uniform in [0, min(max, base * 2^(k-1))] (full
- * jitter); after a 429 it is at least the Retry-After, capped. Attempts are counted from the
- * database, so a restart continues with the attempts left instead of starting over.
+ * The arithmetic of the redelivery policy declared in routes/delivery-errors.yaml. The route file says
+ * which failures retry (matched by exception type and status) and with which attempts, base and
+ * maximum delay and Retry-After cap; this bean counts the attempts made (from the database, so a
+ * restart continues with the attempts left instead of starting over) and draws the wait: before
+ * retry k it is uniform in [0, min(max, base * 2^(k-1))] (full jitter); after a 429 at least its
+ * Retry-After, capped.
  */
 public final class RedeliveryPolicy {
 
-    /** Exchange properties the decision sets. */
+    /** Exchange properties the policy sets. */
     public static final String RETRY = "retry";
     public static final String DELAY_MS = "retryDelayMs";
     public static final String LAST_STATUS = "lastStatus";
     public static final String LAST_ERROR = "lastError";
 
     private final Jdbc jdbc;
-    private final DeliverySettings settings;
     private final Clock clock;
 
-    public RedeliveryPolicy(Jdbc jdbc, DeliverySettings settings, Clock clock) {
+    public RedeliveryPolicy(Jdbc jdbc, Clock clock) {
         this.jdbc = jdbc;
-        this.settings = settings;
         this.clock = clock;
     }
 
-    /** Decides retry-or-dead-letter for the exchange's failure and how long to wait. */
-    public void decide(Exchange exchange) {
-        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    /**
+     * A failure the route file declared retryable: retry after a drawn delay while attempts are
+     * left (property {@value #RETRY} true, {@value #DELAY_MS}), else give up (false).
+     */
+    public void retry(Exchange exchange, int maxAttempts, long baseDelayMs, long maxDelayMs, long retryAfterCapMs) {
         FlowEvent event = exchange.getProperty(FlowEvent.PROPERTY, FlowEvent.class);
         String step = exchange.getProperty(FlowEvent.STEP, "flow", String.class);
-        Integer status = null;
         Long retryAfterMs = null;
-        boolean retryable;
-        if (failure instanceof HttpOperationFailedException http) {
-            status = http.getStatusCode();
-            retryable = status >= 500 || status == 429 || status == 409 || status == 408;
-            if (status == 429) {
-                retryAfterMs = retryAfterMillis(http.getResponseHeaders(), clock.instant());
-            }
-        } else {
-            retryable = isTransient(failure);
+        if (failure(exchange) instanceof HttpOperationFailedException http && http.getStatusCode() == 429) {
+            retryAfterMs = retryAfterMillis(http.getResponseHeaders(), clock.instant());
         }
         int attempts = attempts(event, step);
-        boolean retry = retryable && attempts < settings.maxAttempts();
-        exchange.setProperty(RETRY, retry);
-        exchange.setProperty(LAST_STATUS, status);
-        exchange.setProperty(LAST_ERROR, describe(failure, status));
+        boolean retry = attempts < maxAttempts;
+        describe(exchange, retry);
         if (retry) {
-            long delay = delayMillis(Math.max(1, attempts), settings.baseDelay().toMillis(), settings.maxDelay().toMillis(),
-                    retryAfterMs, settings.retryAfterCap().toMillis(), ThreadLocalRandom.current().nextDouble());
+            long delay = delayMillis(Math.max(1, attempts), baseDelayMs, maxDelayMs, retryAfterMs, retryAfterCapMs,
+                    ThreadLocalRandom.current().nextDouble());
             exchange.setProperty(DELAY_MS, delay);
             jdbc.update("UPDATE delivery_attempt SET next_delay_ms = ? WHERE id = (SELECT MAX(id) FROM delivery_attempt "
                     + "WHERE event_pk = ? AND generation = ? AND step = ?)", delay, event.pk(), event.generation(), step);
         }
+    }
+
+    /** A failure the route file declared final (a 4xx, a bug, a bad answer): no retry. */
+    public void giveUp(Exchange exchange) {
+        describe(exchange, false);
+    }
+
+    private static void describe(Exchange exchange, boolean retry) {
+        Throwable failure = failure(exchange);
+        Integer status = failure instanceof HttpOperationFailedException http ? http.getStatusCode() : null;
+        exchange.setProperty(RETRY, retry);
+        exchange.setProperty(LAST_STATUS, status);
+        exchange.setProperty(LAST_ERROR, describe(failure, status));
+    }
+
+    private static Throwable failure(Exchange exchange) {
+        return exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
     }
 
     /**
@@ -108,17 +112,6 @@ public final class RedeliveryPolicy {
                 return null;
             }
         }
-    }
-
-    /** Connection errors, timeouts and an unavailable database pass; a bug or a bad answer does not. */
-    static boolean isTransient(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof IOException || t instanceof StorageException || t instanceof SQLException
-                    || t.getClass().getName().contains("Timeout")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private int attempts(FlowEvent event, String step) {

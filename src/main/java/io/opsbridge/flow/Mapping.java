@@ -47,16 +47,22 @@ public final class Mapping {
         return date == null ? null : date.minusDays(1) + "T23:59:00Z";
     }
 
-    /** The day the pick must ship by: the day before the requested date. */
-    public static String shipBy(JsonNode requestedDate) {
-        LocalDate date = date(requestedDate);
-        return date == null ? null : date.minusDays(1).toString();
+    /** The order's requested date: {@code fulfillment.requested_date} of an ORDER.CREATED or ORDER.UPDATED payload. */
+    public static JsonNode requestedDate(JsonNode order) {
+        return order == null ? null : order.path("fulfillment").get("requested_date");
     }
 
+    /** The pick id proposed for an order's PICK.REQUEST: derived, never random, so a retry proposes the same. */
+    public static String pickId(String orderId) {
+        return "PICK-" + orderId;
+    }
+
+    /** {@code [{sku, qty}]} of the items (an array of them, or one). */
     public static List<Map<String, Object>> lines(JsonNode items) {
         List<Map<String, Object>> lines = new ArrayList<>();
         if (items != null) {
-            for (JsonNode item : items) {
+            // a template may hand over one item as itself (JSONata unwraps a sequence of one)
+            for (JsonNode item : items.isObject() ? List.of(items) : items) {
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("sku", item.path("sku").asText());
                 line.put("qty", item.path("qty").asInt());

@@ -58,10 +58,13 @@ public final class OrderLinks {
         timeline(exchange, "task_created", link.getTaskId());
     }
 
-    /** The WMS accepted the pick request. */
+    /**
+     * The WMS accepted the pick request: the pick id it answers with, or (a 202 with no body, as the
+     * template pack allows) the one the request proposed.
+     */
     public void pickRequested(Exchange exchange) {
         OrderLink link = link(exchange);
-        link.setPickId(idFromResponse(exchange, "pick"));
+        link.setPickId(idInResponse(exchange, "pick").orElse(Mapping.pickId(link.getOrderId())));
         link.setPickStatus("requested");
         save(link);
         timeline(exchange, "pick_requested", link.getPickId());
@@ -271,17 +274,28 @@ public final class OrderLinks {
 
     /** The id a create call answered with: {@code id} or {@code <kind>_id} of the JSON body. */
     private static String idFromResponse(Exchange exchange, String kind) {
+        return idInResponse(exchange, kind)
+                .orElseThrow(() -> new IllegalStateException("the " + kind + " was created but the answer names no id"));
+    }
+
+    private static Optional<String> idInResponse(Exchange exchange, String kind) {
         String body = exchange.getMessage().getBody(String.class);
         try {
             JsonNode response = Json.MAPPER.readTree(body == null ? "" : body);
+            if (response == null) {
+                return Optional.empty();
+            }
             JsonNode id = response.hasNonNull("id") ? response.get("id") : response.get(kind + "_id");
+            if (id == null && response.get("payload") != null) {
+                id = response.get("payload").get(kind + "_id"); // an answer in the request's own shape
+            }
             if (id != null && (id.isTextual() || id.isNumber()) && !id.asText().isBlank()) {
-                return id.asText();
+                return Optional.of(id.asText());
             }
         } catch (IOException e) {
-            // reported below
+            // no id in it
         }
-        throw new IllegalStateException("the " + kind + " was created but the answer names no id");
+        return Optional.empty();
     }
 
     private static OrderLink link(Exchange exchange) {

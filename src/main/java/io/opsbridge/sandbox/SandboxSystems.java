@@ -36,10 +36,16 @@ public final class SandboxSystems {
     /** Idempotency-Key → the answer first given, per system. */
     private final Map<String, ObjectNode> answered = new ConcurrentHashMap<>();
     private final AtomicInteger sequence = new AtomicInteger();
+    /**
+     * This run's mark in every id the sandbox makes: its memory starts empty at each start, but the
+     * hub's inbox remembers the webhooks of earlier runs, so TASK-1 may not come back as another task.
+     */
+    private final String run;
 
     public SandboxSystems(Clock clock, SandboxWebhooks webhooks, List<String> stockTable) {
         this.clock = clock;
         this.webhooks = webhooks;
+        this.run = Long.toString(clock.millis(), 36).toUpperCase(java.util.Locale.ROOT);
         for (String entry : stockTable) {
             String[] pair = entry.split(":", 2);
             stock.put(pair[0].trim(), Integer.parseInt(pair[1].trim()));
@@ -55,20 +61,24 @@ public final class SandboxSystems {
             return;
         }
         ObjectNode task = body(exchange);
-        String id = "TASK-" + sequence.incrementAndGet();
+        String id = "TASK-" + run + "-" + sequence.incrementAndGet();
         task.put("id", id);
         task.put("status", "open");
         task.put("created_at", clock.instant().toString());
         tasks.put(id, task);
         remember("tasks", key, task);
         HttpReplies.json(exchange, 201, task);
+        // TASK.CREATED in the template pack's shape
         ObjectNode payload = Json.MAPPER.createObjectNode();
         payload.put("task_id", id);
         payload.set("external_ref", task.path("external_ref"));
-        payload.put("type", task.path("type").asText("fulfillment_pick"));
-        payload.put("status", "open");
+        payload.put("task_type", task.path("task_type").asText("fulfillment_pick"));
+        payload.putNull("assignee");
         if (task.hasNonNull("priority")) {
             payload.put("priority", task.get("priority").asText());
+        }
+        if (task.hasNonNull("due_date")) {
+            payload.put("due_date", task.get("due_date").asText());
         }
         webhooks.send("tasks", "TASK.CREATED", "sbx_task_created_" + id, payload, 0);
     }
@@ -97,36 +107,50 @@ public final class SandboxSystems {
 
     // ---- WMS
 
-    /** POST /picks: 409 when a line is out of stock; otherwise reserves stock, then the pick is done a moment later. */
+    /**
+     * POST /picks with the template pack's PICK.REQUEST ({@code {request_id, timestamp, source,
+     * payload: {pick_id, order_id, line_items, priority, location_preferences}}}): 409 when a line is
+     * out of stock; otherwise reserves stock and keeps the pick under the id the request proposed
+     * (one of its own when none), then the pick is done a moment later.
+     */
     public synchronized void createPick(Exchange exchange) {
         String key = HttpRequestView.header(exchange, "Idempotency-Key");
         if (answeredBefore(exchange, "picks", key)) {
             return;
         }
         ObjectNode request = body(exchange);
-        for (JsonNode line : request.path("lines")) {
+        if (!(request.get("payload") instanceof ObjectNode payload) || !payload.hasNonNull("order_id")
+                || !payload.path("line_items").isArray() || payload.path("line_items").isEmpty()) {
+            throw new Rejection(new Problem(400, "invalid-request", "Invalid request",
+                    "A PICK.REQUEST is {request_id, timestamp, source, payload: {pick_id, order_id, line_items[{sku, qty}], priority}}."));
+        }
+        for (JsonNode line : payload.path("line_items")) {
             String sku = line.path("sku").asText();
             if (stock.getOrDefault(sku, 0) < line.path("qty").asInt()) {
                 throw new Rejection(new Problem(409, "out-of-stock", "Out of stock",
                         "SKU " + sku + " has " + stock.getOrDefault(sku, 0) + " in stock."));
             }
         }
-        request.path("lines").forEach(line -> stock.merge(line.path("sku").asText(), -line.path("qty").asInt(), Integer::sum));
-        String id = "PICK-" + sequence.incrementAndGet();
-        request.put("id", id);
-        request.put("status", "created");
-        picks.put(id, request);
-        remember("picks", key, request);
-        HttpReplies.json(exchange, 201, request);
+        payload.path("line_items").forEach(line -> stock.merge(line.path("sku").asText(), -line.path("qty").asInt(), Integer::sum));
+        String id = payload.hasNonNull("pick_id") ? payload.get("pick_id").asText() : "PICK-" + run + "-" + sequence.incrementAndGet();
+        ObjectNode pick = payload.deepCopy();
+        pick.put("id", id);
+        pick.put("pick_id", id);
+        pick.put("request_id", request.path("request_id").asText(null));
+        pick.put("status", "created");
+        picks.put(id, pick);
+        remember("picks", key, pick);
+        HttpReplies.json(exchange, 201, pick);
         ObjectNode created = Json.MAPPER.createObjectNode();
         created.put("pick_id", id);
-        created.put("order_id", request.path("order_id").asText());
-        webhooks.send("wms", "PICK.CREATED", "sbx_pick_created_" + id, created, 0);
+        created.put("order_id", payload.path("order_id").asText());
+        // a run's mark in the event ids too: a pick id proposed again after a restart is a new pick
+        webhooks.send("wms", "PICK.CREATED", "sbx_pick_created_" + run + "_" + id, created, 0);
         ObjectNode completed = created.deepCopy();
         completed.put("completed_at", clock.instant().toString());
         completed.put("carrier", "SANDBOX-POST");
-        completed.put("tracking_number", "SBX" + id.replace("PICK-", ""));
-        webhooks.send("wms", "PICK.COMPLETED", "sbx_pick_completed_" + id, completed, webhooks.pickDelayMillis());
+        completed.put("tracking_number", "SBX-" + run + "-" + sequence.incrementAndGet());
+        webhooks.send("wms", "PICK.COMPLETED", "sbx_pick_completed_" + run + "_" + id, completed, webhooks.pickDelayMillis());
     }
 
     /** PATCH /picks/{id} */

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +15,8 @@ import io.opsbridge.crypto.SecretBox;
 import io.opsbridge.crypto.Secrets;
 import io.opsbridge.http.HttpReplies;
 import io.opsbridge.http.HttpRequestView;
+import io.opsbridge.http.Problem;
+import io.opsbridge.http.Rejection;
 import io.opsbridge.http.Requests;
 import io.opsbridge.storage.Jdbc;
 import org.apache.camel.Exchange;
@@ -45,7 +48,7 @@ public final class PullEndpoints {
 
     public void create(Exchange exchange) {
         String tenantId = (String) tenants.requireTenant(exchange).get("id");
-        ObjectNode body = Requests.jsonObject(exchange);
+        ObjectNode body = Requests.jsonObject(exchange, Set.of("url", "method", "intervalSeconds"));
         String url = Requests.text(body, "url");
         if (url == null || url.length() > 2000 || !isHttpUrl(url)) {
             throw Requests.badRequest("url is required: an absolute http or https URL.");
@@ -65,8 +68,10 @@ public final class PullEndpoints {
         String id = UUID.randomUUID().toString();
         String secret = Secrets.generate("pull_");
         Instant now = clock.instant();
-        jdbc.update("INSERT INTO pull_endpoint (id, tenant_id, url, method, interval_seconds, secret_encrypted, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?)", id, tenantId, url, method, interval, secrets.encrypt(secret), now);
+        // credentials in the URL (user:pw@, ?apiKey=...) are kept encrypted; the url column shows it masked
+        jdbc.update("INSERT INTO pull_endpoint (id, tenant_id, url, url_encrypted, method, interval_seconds, secret_encrypted, "
+                + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id, tenantId, PullUrl.masked(url),
+                PullUrl.hasCredentials(url) ? secrets.encrypt(url) : null, method, interval, secrets.encrypt(secret), now);
         if (interval != null) {
             schedules.schedule(id, interval);
         }
@@ -96,11 +101,19 @@ public final class PullEndpoints {
         HttpReplies.write(exchange, 204, "application/json", new byte[0], Map.of());
     }
 
-    /** Runs one pull now, through the same route as the scheduled ones, and answers what it did. */
+    /**
+     * Runs one pull now, through the same route as the scheduled ones, and answers what it did; 409
+     * while the tenant's WMS integration is deactivated (its webhook and its pulls are off).
+     */
     public void sync(Exchange exchange) {
         String tenantId = (String) tenants.requireTenant(exchange).get("id");
         String id = endpointId(exchange);
         find(tenantId, id);
+        Requests.jsonObject(exchange, Set.of());
+        if (!WmsPull.intakeActive(jdbc, tenantId)) {
+            throw new Rejection(new Problem(409, "integration-inactive", "WMS integration deactivated",
+                    "This tenant's WMS integration is deactivated: its webhook and its pulls are off. Activate it first."));
+        }
         Exchange pull = producer.request("direct:wms-pull", p -> p.setProperty(WmsPull.ENDPOINT_PROPERTY, id));
         if (pull.getException() != null) {
             throw new IllegalStateException("pull route failed", pull.getException());
@@ -120,7 +133,8 @@ public final class PullEndpoints {
     private static boolean isHttpUrl(String url) {
         try {
             URI uri = URI.create(url);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getRawAuthority() != null;
         } catch (IllegalArgumentException e) {
             return false;
         }

@@ -9,6 +9,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,7 +43,7 @@ public final class TenantAdmin {
     }
 
     public void createTenant(Exchange exchange) {
-        ObjectNode body = Requests.jsonObject(exchange);
+        ObjectNode body = Requests.jsonObject(exchange, Set.of("name"));
         String name = Requests.text(body, "name");
         if (name == null || name.length() > 200) {
             throw Requests.badRequest("name is required: 1 to 200 characters.");
@@ -66,6 +67,7 @@ public final class TenantAdmin {
     /** Connect WMS: the webhook URL and its secret, shown this once. 409 when already connected. */
     public void connectWms(Exchange exchange) {
         String tenantId = (String) requireTenant(exchange).get("id");
+        Requests.jsonObject(exchange, Set.of());
         String secret = Secrets.generate(SECRET_PREFIX);
         Instant now = clock.instant();
         int inserted = jdbc.update("INSERT INTO wms_integration (tenant_id, secret_sha256, active, created_at, secret_rotated_at) "
@@ -84,6 +86,7 @@ public final class TenantAdmin {
     /** A new secret, shown this once; the old one stops working at once. */
     public void regenerateWmsSecret(Exchange exchange) {
         String tenantId = (String) requireTenant(exchange).get("id");
+        Requests.jsonObject(exchange, Set.of());
         String secret = Secrets.generate(SECRET_PREFIX);
         int updated = jdbc.update("UPDATE wms_integration SET secret_sha256 = ?, secret_rotated_at = ? WHERE tenant_id = ?",
                 Secrets.sha256Hex(secret), clock.instant(), tenantId);
@@ -131,8 +134,10 @@ public final class TenantAdmin {
                         + "FROM customer WHERE tenant_id = ? ORDER BY created_at, id", Jdbc::camelRow, tenantId)));
     }
 
+    /** Turns the tenant's WMS intake on or off: its webhook (401 while off) and its pulls (none run while off). */
     private void setActive(Exchange exchange, boolean active) {
         String tenantId = (String) requireTenant(exchange).get("id");
+        Requests.jsonObject(exchange, Set.of());
         if (jdbc.update("UPDATE wms_integration SET active = ? WHERE tenant_id = ?", active, tenantId) == 0) {
             throw Requests.notFound("This tenant's WMS integration");
         }

@@ -42,9 +42,9 @@ public final class WmsOrderValidation {
         JsonNode root;
         try {
             byte[] body = exchange.getMessage().getBody(byte[].class);
-            root = Json.readUtf8(body == null ? new byte[0] : body);
+            root = Json.readStrictUtf8(body == null ? new byte[0] : body);
         } catch (IOException e) {
-            throw invalid("Invalid JSON", "The body is not well-formed JSON.");
+            throw invalid("Invalid JSON", "The body is not well-formed JSON in UTF-8.");
         }
         if (root == null || !(root.isObject() || root.isArray())) {
             throw invalid("Invalid request body", "Send one order object or an array of order objects.");

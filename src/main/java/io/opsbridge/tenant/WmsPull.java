@@ -2,12 +2,7 @@ package io.opsbridge.tenant;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,13 +13,16 @@ import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
 import io.opsbridge.storage.StorageException;
 import io.opsbridge.storage.Jdbc;
+import io.opsbridge.http.CallOut;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pull from a tenant's WMS endpoint (routes/wms-pull.yaml): fetch with its Bearer secret, hand
- * the answer to the same intake route as the webhook, record the outcome on the endpoint.
+ * One pull from a tenant's WMS endpoint (routes/wms-pull.yaml): the request (its Bearer secret), sent
+ * by the route with camel-http like every downstream call; the answer handed to the same intake route
+ * as the webhook; the outcome recorded on the endpoint.
  */
 public final class WmsPull {
 
@@ -40,17 +38,13 @@ public final class WmsPull {
     private final Jdbc jdbc;
     private final Clock clock;
     private final SecretBox secrets;
-    private final Duration timeout;
     private final long maxBodyBytes;
-    private final HttpClient http;
 
-    public WmsPull(Jdbc jdbc, Clock clock, SecretBox secrets, Duration timeout, long maxBodyBytes) {
+    public WmsPull(Jdbc jdbc, Clock clock, SecretBox secrets, long maxBodyBytes) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.secrets = secrets;
-        this.timeout = timeout;
         this.maxBodyBytes = maxBodyBytes;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /**
@@ -60,47 +54,57 @@ public final class WmsPull {
     public boolean claim(Exchange exchange) {
         String id = exchange.getProperty(ENDPOINT_PROPERTY, String.class);
         Instant now = clock.instant();
-        return endpoint(id).map(e -> jdbc.update("UPDATE pull_endpoint SET lease_until = ? WHERE id = ? "
-                + "AND (lease_until IS NULL OR lease_until <= ?)",
+        // no run while the tenant's WMS integration is deactivated
+        return endpoint(id).filter(e -> intakeActive(jdbc, e.tenantId())).map(e -> jdbc.update(
+                "UPDATE pull_endpoint SET lease_until = ? WHERE id = ? AND (lease_until IS NULL OR lease_until <= ?)",
                 now.plusMillis(Math.max(500, e.intervalSeconds() == null ? 1000 : e.intervalSeconds() * 900L)), id, now) == 1)
                 .orElse(false);
     }
 
-    /** GET or POST the endpoint with its Bearer secret; the answer's bytes become the body for the intake route. */
-    public void fetch(Exchange exchange) {
+    /**
+     * The pull request, sent by the route with camel-http like every downstream call: the
+     * endpoint's URL (header {@code CamelHttpUri}; user information is not sent), its method and its
+     * Bearer secret.
+     */
+    public void request(Exchange exchange) {
         String id = exchange.getProperty(ENDPOINT_PROPERTY, String.class);
         Endpoint endpoint = endpoint(id).orElseThrow(() -> new PullFailed("pull endpoint " + id + " no longer exists"));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.url())).timeout(timeout)
-                .header("Authorization", "Bearer " + secrets.decrypt(endpoint.secretEncrypted()))
-                .header("Accept", "application/json");
+        if (!intakeActive(jdbc, endpoint.tenantId())) {
+            throw new PullFailed("the tenant's WMS integration is deactivated");
+        }
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setHeader("Authorization", "Bearer " + secrets.decrypt(endpoint.secretEncrypted()));
+        message.setHeader("Accept", "application/json");
+        message.setHeader(Exchange.HTTP_METHOD, endpoint.method());
         if ("POST".equals(endpoint.method())) {
-            request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
+            message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+            message.setBody("{}");
         } else {
-            request.GET();
+            message.setBody(null);
         }
-        HttpResponse<InputStream> response;
+        // the URL in a header, not in the endpoint's URI: its query (apiKey=…) stays out of Camel's registry
+        CallOut.to(exchange, PullUrl.withoutUserInfo(endpoint.url()), "wms-pull");
+        exchange.setProperty(WmsOrder.TENANT_PROPERTY, endpoint.tenantId());
+        exchange.setProperty(WmsOrder.SOURCE_PROPERTY, "pull:" + endpoint.id());
+    }
+
+    /** The WMS's answer: a 2xx within the size limit becomes the body for the intake route. */
+    public void answer(Exchange exchange) throws IOException {
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         byte[] body;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-            }
-        } catch (IOException e) {
-            throw new PullFailed("WMS endpoint unreachable or too slow (" + e.getClass().getSimpleName() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PullFailed("interrupted");
+        try (InputStream in = exchange.getMessage().getBody(InputStream.class)) {
+            // read no more than one byte past the limit: a huge answer is refused, not held in memory
+            body = in == null ? new byte[0] : in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
         }
-        if (response.statusCode() / 100 != 2) {
-            throw new PullFailed("WMS endpoint answered HTTP " + response.statusCode());
+        if (status / 100 != 2) {
+            throw new PullFailed("WMS endpoint answered HTTP " + status);
         }
         if (body.length > maxBodyBytes) {
             throw new PullFailed("WMS endpoint answered more than " + maxBodyBytes + " bytes");
         }
         exchange.getMessage().getHeaders().clear();
         exchange.getMessage().setBody(body);
-        exchange.setProperty(WmsOrder.TENANT_PROPERTY, endpoint.tenantId());
-        exchange.setProperty(WmsOrder.SOURCE_PROPERTY, "pull:" + endpoint.id());
     }
 
     /** After the intake route wrote the orders: the counts, recorded and answered. */
@@ -133,8 +137,24 @@ public final class WmsPull {
     /** The fetch or the write failed (unreachable, not 2xx, too big, storage down): nothing was written. */
     public void fetchFailed(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        failed(exchange, exchange.getProperty(ENDPOINT_PROPERTY, String.class),
-                cause instanceof PullFailed ? cause.getMessage() : "pull failed: " + StorageException.describe(cause));
+        String error;
+        if (cause instanceof PullFailed) {
+            error = cause.getMessage();
+        } else if (ioCause(cause) != null) {
+            error = "WMS endpoint unreachable or too slow (" + ioCause(cause).getClass().getSimpleName() + ")";
+        } else {
+            error = "pull failed: " + StorageException.describe(cause);
+        }
+        failed(exchange, exchange.getProperty(ENDPOINT_PROPERTY, String.class), error);
+    }
+
+    private static IOException ioCause(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException io) {
+                return io;
+            }
+        }
+        return null;
     }
 
     private void failed(Exchange exchange, String id, String error) {
@@ -148,9 +168,19 @@ public final class WmsPull {
         exchange.setProperty(RESULT_PROPERTY, result);
     }
 
+    /**
+     * Whether the tenant's WMS order intake is on: true unless its WMS integration exists and is
+     * deactivated (a tenant that only pulls has no webhook to deactivate).
+     */
+    static boolean intakeActive(Jdbc jdbc, String tenantId) {
+        return jdbc.one("SELECT active FROM wms_integration WHERE tenant_id = ?", rs -> rs.getBoolean(1), tenantId).orElse(true);
+    }
+
+    /** The endpoint, its URL decrypted when it carries credentials. */
     java.util.Optional<Endpoint> endpoint(String id) {
-        return jdbc.one("SELECT id, tenant_id, url, method, interval_seconds, secret_encrypted FROM pull_endpoint WHERE id = ?",
-                rs -> new Endpoint(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        return jdbc.one("SELECT id, tenant_id, url, method, interval_seconds, secret_encrypted, url_encrypted FROM pull_endpoint "
+                + "WHERE id = ?", rs -> new Endpoint(rs.getString(1), rs.getString(2),
+                        rs.getString(7) == null ? rs.getString(3) : secrets.decrypt(rs.getString(7)), rs.getString(4),
                         (Integer) rs.getObject(5), rs.getString(6)), id);
     }
 

@@ -3,12 +3,9 @@ package io.opsbridge.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.SocketTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.time.Instant;
 import java.util.Map;
 
-import io.opsbridge.storage.StorageException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -112,18 +109,6 @@ class BackoffTableTest {
         several.put("Content-Length", "5");
         several.put("Retry-After", "2");
         assertThat(RedeliveryPolicy.retryAfterMillis(several, NOW)).as("that header, not the first").isEqualTo(2000);
-    }
-
-    @Test
-    void connectionErrorsTimeoutsAndStorageFailuresAreTransientAndBugsAreNot() {
-        assertThat(RedeliveryPolicy.isTransient(new IOException("connection refused"))).isTrue();
-        assertThat(RedeliveryPolicy.isTransient(new SocketTimeoutException("read timed out"))).isTrue();
-        assertThat(RedeliveryPolicy.isTransient(new HttpTimeoutException("timeout"))).isTrue();
-        assertThat(RedeliveryPolicy.isTransient(new IllegalStateException("wrapped", new IOException("reset")))).isTrue();
-        assertThat(RedeliveryPolicy.isTransient(new StorageException(new java.sql.SQLException("pool exhausted")))).isTrue();
-        assertThat(RedeliveryPolicy.isTransient(new IllegalStateException("a bug"))).isFalse();
-        assertThat(RedeliveryPolicy.isTransient(new NullPointerException())).isFalse();
-        assertThat(RedeliveryPolicy.isTransient(null)).isFalse();
     }
 
     @Test

@@ -121,7 +121,7 @@ class FlowsTest {
     }
 
     static void pickFor(String orderId, String pickId) {
-        downstream.stubFor(post("/wms/picks").withRequestBody(matchingJsonPath("$.order_id", equalTo(orderId)))
+        downstream.stubFor(post("/wms/picks").withRequestBody(matchingJsonPath("$.payload.order_id", equalTo(orderId)))
                 .willReturn(okJson("{\"id\":\"" + pickId + "\"}").withStatus(201)));
     }
 
@@ -158,6 +158,10 @@ class FlowsTest {
         return trace(sender, eventId);
     }
 
+    static String orderCreatedTimestamp(ObjectNode trace) {
+        return trace.get("payload").get("timestamp").asText();
+    }
+
     static List<JsonNode> attempts(ObjectNode trace, String step) {
         List<JsonNode> found = new ArrayList<>();
         trace.get("attempts").forEach(a -> {
@@ -185,15 +189,17 @@ class FlowsTest {
         assertThat(task.getHeader("Idempotency-Key")).isEqualTo("evt_hp_created");
         assertThat(task.getHeader("Content-Type")).startsWith("application/json");
         assertThat(task.getBodyAsString()).satisfies(body -> assertThat(Events.parse(body)).isEqualTo(Events.parse("""
-                {"type":"fulfillment_pick","title":"Pick order ORD-HP","external_ref":{"type":"order","id":"ORD-HP"},
+                {"task_type":"fulfillment_pick","title":"Pick order ORD-HP","external_ref":{"type":"order","id":"ORD-HP"},
                  "priority":"high","due_date":"2026-11-30T23:59:00Z",
                  "line_items":[{"sku":"SKU-RED-1","qty":2},{"sku":"SKU-BLU-7","qty":1}],
                  "metadata":{"customer_id":"CUST-42","source_event_id":"evt_hp_created"}}""")));
         LoggedRequest pick = requests(postRequestedFor(urlEqualTo("/wms/picks"))).get(0);
         assertThat(pick.getHeader("Idempotency-Key")).isEqualTo("pick_ORD-HP");
         assertThat(Events.parse(pick.getBodyAsString())).isEqualTo(Events.parse("""
-                {"order_id":"ORD-HP","task_id":"TASK-HP","priority":"high","ship_by":"2026-11-30",
-                 "lines":[{"sku":"SKU-RED-1","qty":2},{"sku":"SKU-BLU-7","qty":1}]}"""));
+                {"request_id":"req_pick_ORD-HP","timestamp":"%s","source":"opsbridge",
+                 "payload":{"pick_id":"PICK-ORD-HP","order_id":"ORD-HP",
+                 "line_items":[{"sku":"SKU-RED-1","qty":2},{"sku":"SKU-BLU-7","qty":1}],
+                 "priority":"high","location_preferences":[]}}""".formatted(orderCreatedTimestamp(created))));
         downstream.verify(1, patchRequestedFor(urlEqualTo("/tm/tasks/TASK-HP"))
                 .withHeader("Idempotency-Key", equalTo("evt_hp_created:attach-pick-to-task"))
                 .withRequestBody(equalToJson("{\"metadata\":{\"pick_id\":\"PICK-HP\"}}")));
@@ -246,6 +252,34 @@ class FlowsTest {
         }
         assertThat(requests(postRequestedFor(urlEqualTo("/tm/tasks")))).hasSize(3)
                 .allSatisfy(r -> assertThat(r.getHeader("Idempotency-Key")).isEqualTo("evt_retry"));
+    }
+
+    @Test
+    void aConnectionResetIsRetriedAndA3xxIsADeadLetter() {
+        downstream.stubFor(post("/tm/tasks").inScenario("reset").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER))
+                .willSetStateTo("ok"));
+        downstream.stubFor(post("/tm/tasks").inScenario("reset").whenScenarioStateIs("ok")
+                .willReturn(okJson("{\"id\":\"TASK-RESET\"}").withStatus(201)));
+        pickFor("ORD-RESET", "PICK-RESET");
+        send("crm", orderCreated("evt_reset", "ORD-RESET"));
+        ObjectNode trace = awaitState("crm", "evt_reset", "done");
+        List<JsonNode> tries = attempts(trace, "create-task");
+        assertThat(tries).hasSize(2);
+        assertThat(tries.get(0).get("error").asText()).isNotBlank();
+        assertThat(tries.get(1).get("status").asInt()).isEqualTo(201);
+
+        downstream.stubFor(patch(urlEqualTo("/tm/tasks/TASK-RESET")).willReturn(aResponse().withStatus(304)));
+        send("wms", completedPick("evt_reset_picked", "ORD-RESET", "PICK-RESET"));
+        ObjectNode dead = awaitState("wms", "evt_reset_picked", "dead");
+        assertThat(attempts(dead, "complete-task")).hasSize(1);
+        assertThat(dead.get("deadLetter").get("lastStatus").asInt()).isEqualTo(304);
+    }
+
+    static ObjectNode completedPick(String eventId, String orderId, String pickId) {
+        ObjectNode completed = event("PICK.COMPLETED", eventId, orderId);
+        ((ObjectNode) completed.get("payload")).put("pick_id", pickId);
+        return completed;
     }
 
     @Test
@@ -315,7 +349,7 @@ class FlowsTest {
     @Test
     void conflictOnPicksIsABackorderNotARetry() {
         taskFor("ORD-OOS", "TASK-OOS");
-        downstream.stubFor(post("/wms/picks").withRequestBody(matchingJsonPath("$.order_id", equalTo("ORD-OOS")))
+        downstream.stubFor(post("/wms/picks").withRequestBody(matchingJsonPath("$.payload.order_id", equalTo("ORD-OOS")))
                 .willReturn(aResponse().withStatus(409).withBody("{\"error\":\"out of stock\"}")));
         send("crm", orderCreated("evt_oos", "ORD-OOS"));
         ObjectNode trace = awaitState("crm", "evt_oos", "done");
@@ -461,7 +495,7 @@ class FlowsTest {
                 equalTo("evt_pp_updated:update-task")).withRequestBody(equalToJson(
                 "{\"priority\":\"normal\",\"due_date\":\"2026-12-02T23:59:00Z\"}")));
         downstream.verify(1, patchRequestedFor(urlEqualTo("/wms/picks/PICK-PP")).withRequestBody(equalToJson(
-                "{\"ship_by\":\"2026-12-02\",\"priority\":\"normal\"}")));
+                "{\"priority\":\"normal\"}")));
 
         send("wms", event("PICK.PARTIAL", "evt_pp_1", "ORD-PP"));
         send("wms", event("PICK.PARTIAL", "evt_pp_2", "ORD-PP"));

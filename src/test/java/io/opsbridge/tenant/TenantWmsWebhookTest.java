@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -287,5 +288,32 @@ class TenantWmsWebhookTest {
                 .header("Authorization", "Bearer " + tenant.secret())
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("a=b")));
         assertThat(form.statusCode()).isEqualTo(415);
+    }
+
+    @Test
+    void aBodyThatIsNotWellFormedUtf8Is400AndWritesNothing() {
+        Tenant tenant = newConnectedTenant("UTF-8");
+        Map<String, Object> before = snapshot(tenant.id());
+        // "C0 AF" is an overlong "/", "ED A0 80" an encoded surrogate: both decode in a lenient parser
+        for (byte[] bad : List.of(new byte[] {(byte) 0xC0, (byte) 0xAF}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})) {
+            byte[] prefix = "{\"externalOrderId\":\"U1\",\"deliveryAddress\":\"1 High St".getBytes(StandardCharsets.UTF_8);
+            byte[] suffix = "\"}".getBytes(StandardCharsets.UTF_8);
+            byte[] body = new byte[prefix.length + bad.length + suffix.length];
+            System.arraycopy(prefix, 0, body, 0, prefix.length);
+            System.arraycopy(bad, 0, body, prefix.length, bad.length);
+            System.arraycopy(suffix, 0, body, prefix.length + bad.length, suffix.length);
+            HttpResponse<String> response = hub.send(HttpRequest.newBuilder(hub.uri(tenant.url()))
+                    .header("Authorization", "Bearer " + tenant.secret()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(Events.parse(response.body()).get("error").asText()).isNotBlank();
+        }
+        assertThat(snapshot(tenant.id())).isEqualTo(before);
+        // the admin API too
+        HttpResponse<String> admin400 = hub.send(HttpRequest.newBuilder(hub.uri("/admin/tenants"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"',
+                        (byte) 0xC0, (byte) 0xAF, '"', '}'})));
+        assertThat(admin400.statusCode()).isEqualTo(400);
     }
 }

@@ -61,9 +61,10 @@ class WmsPullAndGeocodingTest {
                 "opsbridge.admin.token", ADMIN_TOKEN,
                 "opsbridge.secrets.key-file", data.resolve("secrets.key").toString(),
                 "opsbridge.geocoder.url", geocoder.baseUrl(),
-                "opsbridge.geocoder.timeout-ms", "500",
+                "camel.component.http.response-timeout", "1000",
                 "opsbridge.geocoder.sweep-interval-ms", "100",
-                "opsbridge.pull.timeout-ms", "2000"));
+                "camel.component.http.connect-timeout", "1000",
+                "opsbridge.delivery.enabled", "true")); // a delivering node counts its calls out in /metrics
         admin = new AdminClient(hub, ADMIN_TOKEN);
     }
 
@@ -112,6 +113,10 @@ class WmsPullAndGeocodingTest {
         ObjectNode again = admin.post("/admin/tenants/" + tenantId + "/pull-endpoints/" + id + "/sync", "", 200);
         assertThat(again.get("created").asInt()).isZero();
         assertThat(again.get("updated").asInt()).isEqualTo(2);
+
+        // through camel-http like the flows' calls: counted with them
+        assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body())
+                .contains("opsbridge_downstream_attempts_total{status_class=\"2xx\",system=\"wms-pull\"}");
 
         ObjectNode shown = admin.get("/admin/tenants/" + tenantId + "/pull-endpoints/" + id, 200);
         assertThat(shown.get("lastStatus").asText()).isEqualTo("ok");
@@ -190,6 +195,65 @@ class WmsPullAndGeocodingTest {
         assertThat(admin.post(path, "{\"url\":\"" + wms.baseUrl() + "/x\",\"intervalSeconds\":0}").statusCode()).isEqualTo(400);
         assertThat(admin.post("/admin/tenants/nope/pull-endpoints", "{\"url\":\"" + wms.baseUrl() + "/x\"}").statusCode())
                 .isEqualTo(404);
+
+        // an unknown field is named, not ignored: "schedule" would have made an endpoint that never runs by itself
+        HttpResponse<String> unknown = admin.post(path, "{\"url\":\"" + wms.baseUrl() + "/x\",\"schedule\":\"PT3S\"}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        JsonNode problem = io.opsbridge.support.Events.parse(unknown.body());
+        assertThat(problem.get("type").asText()).isEqualTo("urn:opsbridge:problem:unknown-field");
+        assertThat(problem.get("detail").asText()).contains("schedule").contains("intervalSeconds");
+        assertThat(problem.get("errors").get(0).get("pointer").asText()).isEqualTo("/schedule");
+        assertThat(admin.get(path, 200).get("pullEndpoints")).isEmpty();
+        assertThat(admin.post("/admin/tenants", "{\"name\":\"X\",\"nmae\":\"Y\"}").statusCode()).isEqualTo(400);
+        assertThat(admin.post("/admin/dead-letters/replay", "{\"all\":true,\"sendr\":\"crm\"}").body()).contains("sendr");
+    }
+
+    @Test
+    void credentialsInAPullUrlAreStoredEncryptedShownMaskedAndStillSent() {
+        String tenantId = tenant("Pull with credentials");
+        wms.stubFor(get(urlPathEqualTo("/keyed")).willReturn(okJson(TWO_ORDERS)));
+        String url = wms.baseUrl().replace("http://", "http://puller:pw-123@") + "/keyed?apiKey=k-SECRET-1&page=1&access_token=t-SECRET-2";
+        ObjectNode endpoint = admin.post("/admin/tenants/" + tenantId + "/pull-endpoints", "{\"url\":\"" + url + "\"}", 201);
+        String id = endpoint.get("id").asText();
+        String masked = wms.baseUrl().replace("http://", "http://****@") + "/keyed?apiKey=****&page=1&access_token=****";
+        assertThat(endpoint.get("url").asText()).isEqualTo(masked);
+        assertThat(admin.get("/admin/tenants/" + tenantId + "/pull-endpoints/" + id, 200).get("url").asText()).isEqualTo(masked);
+        String list = admin.get("/admin/tenants/" + tenantId + "/pull-endpoints", 200).toString();
+        String stored = hub.query("SELECT * FROM pull_endpoint WHERE id = ?", id).toString();
+        for (String secret : List.of("pw-123", "k-SECRET-1", "t-SECRET-2")) {
+            assertThat(list).doesNotContain(secret);
+            assertThat(stored).doesNotContain(secret);
+        }
+
+        ObjectNode synced = admin.post("/admin/tenants/" + tenantId + "/pull-endpoints/" + id + "/sync", "", 200);
+        assertThat(synced.get("status").asText()).as(synced.toString()).isEqualTo("ok");
+        wms.verify(1, getRequestedFor(urlPathEqualTo("/keyed")).withQueryParam("apiKey", equalTo("k-SECRET-1"))
+                .withQueryParam("access_token", equalTo("t-SECRET-2")));
+    }
+
+    @Test
+    void deactivatingTheTenantsWmsStopsItsPullsTooUntilReactivated() {
+        String tenantId = tenant("Pull deactivated");
+        admin.post("/admin/tenants/" + tenantId + "/integrations/wms", "", 201);
+        wms.stubFor(get("/paused").willReturn(okJson("[]")));
+        String id = register(tenantId, "/paused", "GET", 1).get("id").asText();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !wms.findAll(getRequestedFor(urlPathEqualTo("/paused"))).isEmpty());
+
+        admin.post("/admin/tenants/" + tenantId + "/integrations/wms/deactivate", "", 200);
+        int before = wms.findAll(getRequestedFor(urlPathEqualTo("/paused"))).size();
+        HttpResponse<String> sync = admin.post("/admin/tenants/" + tenantId + "/pull-endpoints/" + id + "/sync", "");
+        assertThat(sync.statusCode()).isEqualTo(409);
+        assertThat(sync.body()).contains("integration-inactive");
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4)).until(() ->
+                wms.findAll(getRequestedFor(urlPathEqualTo("/paused"))).size() <= before + 1); // one may have been in flight
+
+        admin.post("/admin/tenants/" + tenantId + "/integrations/wms/activate", "", 200);
+        int paused = wms.findAll(getRequestedFor(urlPathEqualTo("/paused"))).size();
+        await().atMost(Duration.ofSeconds(5)).until(() -> wms.findAll(getRequestedFor(urlPathEqualTo("/paused"))).size() > paused);
+        assertThat(admin.post("/admin/tenants/" + tenantId + "/integrations/wms/deactivate", "{\"pulls\":false}").statusCode())
+                .isEqualTo(400);
+        admin.delete("/admin/tenants/" + tenantId + "/pull-endpoints/" + id);
     }
 
     @Test
@@ -204,6 +268,8 @@ class WmsPullAndGeocodingTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> "done".equals(customers(tenantId).get(0).path("geocodeStatus").asText()));
         JsonNode customer = customers(tenantId).get(0);
         assertThat(customer.get("latitude").asDouble()).isEqualTo(52.37);
+        assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body())
+                .contains("opsbridge_downstream_attempts_total{status_class=\"2xx\",system=\"geocoder\"}");
         assertThat(customer.get("longitude").asDouble()).isEqualTo(4.89);
 
         // the same address, written differently, in another tenant: answered from the cache
