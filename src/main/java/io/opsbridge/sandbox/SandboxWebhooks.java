@@ -49,7 +49,10 @@ public final class SandboxWebhooks {
         return pickDelayMillis;
     }
 
-    /** Sends the event after {@code delayMillis}, off the calling thread. */
+    /** Tries a vendor makes before it gives an event up (connection failures, 429, 5xx). */
+    private static final int TRIES = 6;
+
+    /** Sends the event after {@code delayMillis}, off the calling thread, retried as a vendor retries. */
     public void send(String sender, String type, String eventId, JsonNode payload, long delayMillis) {
         CompletableFuture.delayedExecutor(Math.max(1, delayMillis), TimeUnit.MILLISECONDS).execute(() -> {
             ObjectNode envelope = Json.MAPPER.createObjectNode();
@@ -59,27 +62,37 @@ public final class SandboxWebhooks {
             envelope.put("timestamp", clock.instant().toString());
             envelope.put("source", "sandbox-" + sender);
             envelope.set("payload", payload);
-            byte[] body = Json.write(envelope);
-            String secret = secrets.get(sender).get(0);
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hubUrl + PATHS.get(sender)))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
-            if (StandardWebhooksSignature.SCHEME.equals(schemes.get(sender))) {
-                long now = clock.instant().getEpochSecond();
-                request.header(StandardWebhooksSignature.ID, eventId).header(StandardWebhooksSignature.TIMESTAMP, Long.toString(now))
-                        .header(StandardWebhooksSignature.SIGNATURE, StandardWebhooksSignature.sign(secret, eventId, now, body));
+            attempt(sender, type, eventId, Json.write(envelope), 1);
+        });
+    }
+
+    /** One delivery of the same bytes (a retry is the same event: the hub answers it as a duplicate if it got it). */
+    private void attempt(String sender, String type, String eventId, byte[] body, int attempt) {
+        String secret = secrets.get(sender).get(0);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hubUrl + PATHS.get(sender)))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (StandardWebhooksSignature.SCHEME.equals(schemes.get(sender))) {
+            long now = clock.instant().getEpochSecond();
+            request.header(StandardWebhooksSignature.ID, eventId).header(StandardWebhooksSignature.TIMESTAMP, Long.toString(now))
+                    .header(StandardWebhooksSignature.SIGNATURE, StandardWebhooksSignature.sign(secret, eventId, now, body));
+        } else {
+            request.header(HmacSha256Signature.HEADER, HmacSha256Signature.sign(secret, body));
+        }
+        // asynchronous: the delayed executor has one thread or two, and a vendor sends many events at once
+        http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((answer, e) -> {
+            boolean retry = e != null || answer.statusCode() == 429 || answer.statusCode() >= 500;
+            String outcome = e != null ? (e.getCause() != null ? e.getCause() : e).getClass().getSimpleName()
+                    : "HTTP " + answer.statusCode();
+            if (retry && attempt < TRIES) {
+                long pause = 250L << (attempt - 1);
+                LOG.info("Sandbox {} could not send {} {} ({}); again in {} ms", sender, type, eventId, outcome, pause);
+                CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS)
+                        .execute(() -> attempt(sender, type, eventId, body, attempt + 1));
+            } else if (retry || answer.statusCode() >= 300) {
+                LOG.warn("Sandbox {} gave up sending {} {}: {}", sender, type, eventId, outcome);
             } else {
-                request.header(HmacSha256Signature.HEADER, HmacSha256Signature.sign(secret, body));
+                LOG.debug("Sandbox {} sent {} {}: {}", sender, type, eventId, outcome);
             }
-            // asynchronous: the delayed executor has one thread or two, and a vendor sends many events at once
-            http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((answer, e) -> {
-                if (e != null) {
-                    LOG.warn("Sandbox {} could not send {} {}: {}", sender, type, eventId, e.getClass().getSimpleName());
-                } else if (answer.statusCode() >= 300) {
-                    LOG.warn("Sandbox {} sent {} {}: HTTP {}", sender, type, eventId, answer.statusCode());
-                } else {
-                    LOG.debug("Sandbox {} sent {} {}: HTTP {}", sender, type, eventId, answer.statusCode());
-                }
-            });
         });
     }
 }
