@@ -15,7 +15,7 @@ root=$(pwd)
 rate=${1:-150}; seconds=${2:-60}; heap=${HEAP:-256m}; port=18081
 out=$root/target/bench; run=$out/flows; rm -rf "$run"; mkdir -p "$run"
 [ -f target/opsbridge.jar ] || { echo "run mvn -B -q package -DskipTests first" >&2; exit 2; }
-cp -r application.properties routes schemas sandbox docs "$run"/
+cp -r application.properties routes schemas sandbox docs templates "$run"/
 db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbridge.db.user="${DB_USER:-}" -Dopsbridge.db.password="${DB_PASSWORD:-}")
 # the shipped demo, with: rate limits off (a WMS sends two events per order), stock that does not run
 # out (no backorders), and the pick completed PICK_DELAY_MS after it was requested

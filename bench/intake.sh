@@ -10,7 +10,8 @@
 # Prints each figure with the CPU each process spent per request (a figure that survives a noisy machine
 # better than req/s does).
 # usage: bench/intake.sh [seconds=20] [connections=32]
-# env:   HUB_JAR (another build of the hub, to compare), HUB_OPTS (more JVM options for the hub), DB_URL (a JDBC URL instead of the shipped H2 file; see
+# env:   WARMUP (seconds of load before the hub is measured, default 60), HUB_DIR (another checkout, built, to compare: its jar, configuration, routes and example event),
+#        HUB_OPTS (more JVM options for the hub), DB_URL (a JDBC URL instead of the shipped H2 file; see
 #        bench/postgres.sh), WRK2, RATES (default "1000 2000 5000"), HEAP (default 256m)
 # needs: wrk (apt-get install wrk), python3, curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
@@ -19,6 +20,7 @@ root=$(pwd)
 seconds=${1:-20}; connections=${2:-32}; threads=2
 heap=${HEAP:-256m}; rates=${RATES:-1000 2000 5000}
 out=$root/target/bench; secret=bench-secret
+hub_dir=${HUB_DIR:-$root}; example=$hub_dir/schemas/examples/ORDER.CREATED.json
 mkdir -p "$out"
 [ -f target/opsbridge.jar ] || { echo "run mvn -B -q package -DskipTests first" >&2; exit 2; }
 command -v wrk > /dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 2; }
@@ -47,8 +49,8 @@ thread_ticks() {
 pct() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
 
 events_per_thread=$(( seconds * 15000 / threads + 20000 ))
-python3 bench/make-signed-events.py $secret $threads 3000 "$out/warmup" 0
-python3 bench/make-signed-events.py $secret $threads $events_per_thread "$out/events" 10
+python3 bench/make-signed-events.py $secret $threads 100000 "$out/warmup" 0 "$example"
+python3 bench/make-signed-events.py $secret $threads $events_per_thread "$out/events" 10 "$example"
 
 # ---- 1. the ceiling
 if [ ! -f "$out/ceiling/target/ceiling.jar" ]; then
@@ -60,28 +62,29 @@ java -Xmx$heap -jar "$out/ceiling/target/ceiling.jar" 18090 > "$out/ceiling.log"
 ceiling=$!
 trap 'kill $ceiling 2>/dev/null || true' EXIT
 wait_up http://127.0.0.1:18090/
-wrk -t$threads -c"$connections" -d5s -s bench/signed-events.lua http://127.0.0.1:18090 -- "$out/warmup" > /dev/null
+wrk -t$threads -c"$connections" -d10s -s bench/signed-events.lua http://127.0.0.1:18090 -- "$out/warmup" > /dev/null
 read -r ceiling_rps ceiling_cpu < <(measure http://127.0.0.1:18090 "$out/events" $ceiling ceiling)
 kill $ceiling; wait $ceiling 2>/dev/null || true
 
 # ---- 2. the hub, on its shipped settings in a fresh working directory
 run=$out/hub; rm -rf "$run"; mkdir -p "$run"
-cp -r application.properties routes schemas sandbox docs "$run"/
+(cd "$hub_dir" && cp -r application.properties routes schemas sandbox docs $(ls -d templates 2>/dev/null) "$run"/)
 db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbridge.db.user="${DB_USER:-}" -Dopsbridge.db.password="${DB_PASSWORD:-}")
 start=$(date +%s%N)
 (cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=18080 -Dcamel.server.host=127.0.0.1 \
   -Dopsbridge.sender.crm.secrets=$secret -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.delivery.enabled=false \
-  -jar "${HUB_JAR:-$root/target/opsbridge.jar}" > "$run/hub.log" 2>&1) &
+  -jar "$hub_dir/target/opsbridge.jar" > "$run/hub.log" 2>&1) &
 hub=$!
 trap 'kill $hub 2>/dev/null || true' EXIT
 wait_up http://127.0.0.1:18080/observe/health/ready
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-wrk -t$threads -c"$connections" -d5s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > /dev/null
+# warm-up: C2 compiles for about 45 s of load on 2 cores before the hub reaches its pace
+wrk -t$threads -c"$connections" -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > /dev/null
 read -r hub_rps hub_cpu < <(measure http://127.0.0.1:18080 "$out/events" $hub hub)
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$hub/status")
 
 echo
-echo "commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes')  $(date -u +%FT%TZ)  $(nproc) cores  wrk -t$threads -c$connections -d${seconds}s  heap $heap"
+echo "commit $(git -C "$hub_dir" rev-parse --short HEAD)$(git -C "$hub_dir" diff --quiet || echo '+changes')  $(date -u +%FT%TZ)  $(nproc) cores  wrk -t$threads -c$connections -d${seconds}s  heap $heap"
 printf '%-10s %10s %12s   %s\n' "" "req/s" "cpu us/req" "answers"
 printf '%-10s %10s %12s   %s\n' ceiling "$ceiling_rps" "$ceiling_cpu" "$(grep '^status' "$out/ceiling.txt" | tr '\n' ' ')"
 printf '%-10s %10s %12s   %s\n' hub "$hub_rps" "$hub_cpu" "$(grep '^status' "$out/hub.txt" | tr '\n' ' ')"
@@ -96,7 +99,7 @@ echo "hub ready after ${ready_ms} ms; peak RSS $((rss_kb / 1024)) MiB"
 # ---- 3. latency at fixed rates (open loop)
 if [ -n "${WRK2:-}" ]; then
   for rate in $rates; do
-    python3 bench/make-signed-events.py $secret $threads $(( rate * 45 / threads + 1000 )) "$out/rate-$rate" 10
+    python3 bench/make-signed-events.py $secret $threads $(( rate * 45 / threads + 1000 )) "$out/rate-$rate" 10 "$example"
     "$WRK2" -t$threads -c"$connections" -d40s -R"$rate" --latency -s bench/signed-events.lua \
       http://127.0.0.1:18080 -- "$out/rate-$rate" > "$out/hub-rate-$rate.txt"
     awk -v r="$rate" '/^ *50.000%/ {p50=$2} /^ *99.000%/ {p99=$2} /^ *99.900%/ {p999=$2} /^Requests\/sec/ {rps=$2}

@@ -3,14 +3,15 @@
 (<X-Signature>\t<body>). Timestamps are 'now', so run the benchmark right after (tolerance 300 s).
 A share of the lines (dup-percent) repeat an earlier line of the same file byte for byte, as a
 vendor's retry does: those are answered 200 duplicate.
-usage: make-signed-events.py <secret> <threads> <events-per-thread> <out-dir> [dup-percent=0]"""
+usage: make-signed-events.py <secret> <threads> <events-per-thread> <out-dir> [dup-percent=0] [example.json]"""
 import hashlib, hmac, json, os, random, sys, time
 from datetime import datetime, timezone
 
 secret, threads, per_thread, out = sys.argv[1].encode(), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 dup_percent = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
 here = os.path.dirname(os.path.abspath(__file__))
-with open(os.path.join(here, "..", "schemas", "examples", "ORDER.CREATED.json")) as f:
+example = sys.argv[6] if len(sys.argv) > 6 else os.path.join(here, "..", "schemas", "examples", "ORDER.CREATED.json")
+with open(example) as f:
     template = json.load(f)
 template["timestamp"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 run = str(int(time.time()))

@@ -16,6 +16,7 @@ import io.opsbridge.storage.Jdbc;
  */
 public final class InboxGauges {
 
+    private static final String[] BACKLOG = {"received", "processing", "waiting"};
     private static final String[] STATES = {"received", "processing", "waiting", "done", "dead", "unrouted", "discarded"};
 
     private final Jdbc jdbc;
@@ -37,8 +38,16 @@ public final class InboxGauges {
             values.put("state:" + state, jdbc.one("SELECT COUNT(*) FROM inbox_event WHERE state = ?", rs -> rs.getDouble(1),
                     state).orElse(0.0));
         }
-        Instant oldest = jdbc.one("SELECT MIN(received_at) AS oldest FROM inbox_event WHERE state IN ('received', 'processing', 'waiting')",
-                rs -> Jdbc.instant(rs, "oldest")).orElse(null);
+        // the backlog's oldest: the first event of each unfinished state in ix_inbox_event_state's order (ids
+        // follow commit order), one index entry each instead of every row of the backlog
+        Instant oldest = null;
+        for (String state : BACKLOG) {
+            Instant first = jdbc.one("SELECT received_at FROM inbox_event WHERE state = ? ORDER BY state, id LIMIT 1",
+                    rs -> Jdbc.instant(rs, "received_at"), state).orElse(null);
+            if (first != null && (oldest == null || first.isBefore(oldest))) {
+                oldest = first;
+            }
+        }
         values.put("oldest", oldest == null ? 0.0 : Duration.between(oldest, clock.instant()).toMillis() / 1000.0);
         values.put("dead", jdbc.one("SELECT COUNT(*) FROM dead_letter WHERE state = 'open'", rs -> rs.getDouble(1)).orElse(0.0));
     }
