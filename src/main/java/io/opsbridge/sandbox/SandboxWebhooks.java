@@ -34,7 +34,9 @@ public final class SandboxWebhooks {
     private final Map<String, String> schemes;
     private final Map<String, List<String>> secrets;
     private final long pickDelayMillis;
-    private final HttpClient http = HttpClient.newHttpClient();
+    // HTTP/1.1: the JDK client otherwise asks every new connection to upgrade to h2c, and under a burst of
+    // webhooks those upgrades failed with IOExceptions
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public SandboxWebhooks(Clock clock, String hubUrl, Map<String, String> schemes, Map<String, List<String>> secrets,
             long pickDelayMillis) {
