@@ -7,9 +7,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import javax.sql.DataSource;
 
@@ -59,17 +56,8 @@ public final class InboxRepository extends ServiceSupport implements IdempotentR
         Sender sender = senders.of(exchange);
         String state = sender.routedTypes().contains(event.eventType()) ? InboxState.RECEIVED : InboxState.UNROUTED;
         Duration retention = sender.retention();
-        boolean inserted;
-        try {
-            inserted = writer.insert(event, state, clock.instant().plus(retention)).get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException(e);
-        } catch (TimeoutException e) {
-            throw new StorageException(e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new StorageException(e.getCause());
-        }
+        boolean inserted = StorageException.await(writer.insert(event, state, clock.instant().plus(retention)),
+                WRITE_TIMEOUT_SECONDS);
         if (!inserted) {
             sender.rateLimiter().release(); // a duplicate is answered, not admitted: it costs no token
         }

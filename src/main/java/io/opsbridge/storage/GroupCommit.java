@@ -7,10 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import javax.sql.DataSource;
 
@@ -71,20 +69,7 @@ public final class GroupCommit {
         }
         Unit<T> unit = new Unit<>(work, new CompletableFuture<>());
         queue.add(unit);
-        try {
-            return unit.done().get(WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException(e);
-        } catch (TimeoutException e) {
-            throw new StorageException(e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new StorageException(cause);
-        }
+        return StorageException.await(unit.done(), WAIT_SECONDS);
     }
 
     /**

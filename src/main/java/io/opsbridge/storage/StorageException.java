@@ -8,6 +8,23 @@ public class StorageException extends RuntimeException {
     }
 
     /**
+     * The result of a write another thread commits (group commit), waited for at most {@code seconds}:
+     * a failure it reports is rethrown as it is when unchecked, anything else is a StorageException.
+     */
+    public static <T> T await(java.util.concurrent.Future<T> result, long seconds) {
+        try {
+            return result.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException(e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new StorageException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new StorageException(e.getCause());
+        }
+    }
+
+    /**
      * What went wrong, for a log line: the exception class and SQLState, never the driver's message,
      * which can quote statement parameters (request bodies, secrets' hashes).
      */
