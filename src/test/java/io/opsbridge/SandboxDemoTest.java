@@ -74,6 +74,9 @@ class SandboxDemoTest {
         JsonNode crmView = Events.parse(hub.send(HttpRequest.newBuilder(hub.uri("/sandbox/crm/orders/ORD-DEMO-1")).GET()).body());
         assertThat(crmView.get("events").toString()).contains("\"type\":\"shipped\"");
 
+        // the inbox gauges are refreshed on their own schedule: wait for them rather than for a time
+        await().atMost(Duration.ofSeconds(15)).until(() -> hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body()
+                .contains("opsbridge_inbox_oldest_age_seconds"));
         String metrics = hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body();
         assertThat(metrics).contains("opsbridge_webhooks_total{outcome=\"accepted\",sender=\"crm\",type=\"ORDER.CREATED\"}")
                 .contains("opsbridge_downstream_attempts_total{status_class=\"2xx\",system=\"taskmanager\"}")
