@@ -365,7 +365,17 @@ class WebhookIntakeTest {
         String json = Events.json(Events.example("ORDER.CREATED", "evt_utf16"));
         byte[] bom = ("\uFEFF" + json).getBytes(StandardCharsets.UTF_8);
         byte[] utf16 = json.getBytes(StandardCharsets.UTF_16LE);
-        for (byte[] body : List.of(bom, utf16)) {
+        // "/" written as the overlong two-byte form C0 AF inside a string: decodable, but not UTF-8
+        String marked = json.replace("Acme Corp", "Acme~Corp");
+        assertThat(marked).isNotEqualTo(json);
+        byte[] plain = marked.getBytes(StandardCharsets.UTF_8);
+        int at = marked.indexOf('~');
+        byte[] overlong = new byte[plain.length + 1];
+        System.arraycopy(plain, 0, overlong, 0, at);
+        overlong[at] = (byte) 0xC0;
+        overlong[at + 1] = (byte) 0xAF;
+        System.arraycopy(plain, at + 1, overlong, at + 2, plain.length - at - 1);
+        for (byte[] body : List.of(bom, utf16, overlong)) {
             HttpRequest.Builder request = HttpRequest.newBuilder(hub.uri(ORDERS)).header("Content-Type", "application/json")
                     .header("X-Signature", Webhooks.hmacHex(NEW_SECRET, body)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
             assertProblem(hub.send(request), 400, "invalid-json");

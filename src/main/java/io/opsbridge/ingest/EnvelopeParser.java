@@ -71,7 +71,7 @@ public final class EnvelopeParser implements Processor {
     private static ObjectNode parseObject(byte[] body) {
         JsonNode tree;
         try {
-            tree = Json.readUtf8(body);
+            tree = Json.readStrictUtf8(body); // overlong forms and encoded surrogates too
         } catch (IOException e) {
             throw new Rejection(new Problem(400, "invalid-json", "Invalid JSON",
                     "The body is not well-formed JSON (UTF-8, one value, no duplicate keys)."));
