@@ -208,7 +208,7 @@ class CrashRecoveryIT {
         static Hub shipped(Db db, List<String> settings) throws IOException {
             Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target/it-crash")), db.name().toLowerCase() + "-");
             Files.copy(Path.of("application.properties"), work.resolve("application.properties"));
-            for (String dir : List.of("routes", "schemas", "sandbox")) {
+            for (String dir : List.of("routes", "schemas", "sandbox", "templates")) {
                 copyTree(Path.of(dir), work.resolve(dir));
             }
             Files.createDirectories(work.resolve("docs"));
