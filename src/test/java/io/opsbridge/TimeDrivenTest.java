@@ -20,7 +20,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -62,17 +61,10 @@ class TimeDrivenTest {
     static void start() {
         downstream = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
         downstream.start();
-        Map<String, String> s = new HashMap<>();
-        s.put("opsbridge.delivery.enabled", "true");
-        s.put("opsbridge.delivery.poll-interval-ms", "50");
-        s.put("opsbridge.crm.url", downstream.baseUrl() + "/crm");
-        s.put("opsbridge.taskmanager.url", downstream.baseUrl() + "/tm");
-        s.put("opsbridge.wms.url", downstream.baseUrl() + "/wms");
-        s.put("opsbridge.alerts.webhook-url", downstream.baseUrl() + "/alerts");
+        Map<String, String> s = TestHub.deliveringTo(downstream.baseUrl(), data);
         s.put("opsbridge.escalation.sla-ms", Long.toString(SLA.toMillis()));
         s.put("opsbridge.escalation.check-interval-ms", "100");
         s.put("opsbridge.admin.token", ADMIN);
-        s.put("opsbridge.secrets.key-file", data.resolve("secrets.key").toString());
         s.put("opsbridge.sender.tasks.retention-days", "1");
         for (String sender : List.of("crm", "tasks", "wms")) {
             s.put("opsbridge.sender." + sender + ".secrets", sender + "-secret");

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -68,22 +67,15 @@ class FlowsTest {
     }
 
     static Map<String, String> settings() {
-        Map<String, String> s = new HashMap<>();
-        s.put("opsbridge.delivery.enabled", "true");
-        s.put("opsbridge.delivery.poll-interval-ms", "50");
+        Map<String, String> s = TestHub.deliveringTo(downstream.baseUrl(), data);
         s.put("opsbridge.delivery.base-delay-ms", Long.toString(BASE_DELAY_MS));
         s.put("opsbridge.delivery.max-delay-ms", "1000");
         s.put("opsbridge.delivery.retry-after-cap-ms", "5000");
         s.put("opsbridge.delivery.lease-ms", "3000");
         s.put("opsbridge.delivery.prerequisite-retry-ms", "200");
-        s.put("opsbridge.crm.url", downstream.baseUrl() + "/crm");
-        s.put("opsbridge.taskmanager.url", downstream.baseUrl() + "/tm");
-        s.put("opsbridge.wms.url", downstream.baseUrl() + "/wms");
-        s.put("opsbridge.alerts.webhook-url", downstream.baseUrl() + "/alerts");
         s.put("opsbridge.escalation.sla-ms", "600");
         s.put("opsbridge.escalation.check-interval-ms", "100");
         s.put("opsbridge.admin.token", ADMIN);
-        s.put("opsbridge.secrets.key-file", data.resolve("secrets.key").toString());
         for (String sender : List.of("crm", "tasks", "wms")) {
             s.put("opsbridge.sender." + sender + ".secrets", sender + "-secret");
             s.put("opsbridge.sender." + sender + ".rate-limit", "0");

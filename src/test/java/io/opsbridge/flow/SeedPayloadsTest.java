@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -61,18 +60,11 @@ class SeedPayloadsTest {
     static void start() {
         downstream = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
         downstream.start();
-        Map<String, String> s = new HashMap<>();
-        s.put("opsbridge.delivery.enabled", "true");
-        s.put("opsbridge.delivery.poll-interval-ms", "50");
+        Map<String, String> s = TestHub.deliveringTo(downstream.baseUrl(), data);
         s.put("opsbridge.delivery.prerequisite-retry-ms", "200");
-        s.put("opsbridge.crm.url", downstream.baseUrl() + "/crm");
-        s.put("opsbridge.taskmanager.url", downstream.baseUrl() + "/tm");
-        s.put("opsbridge.wms.url", downstream.baseUrl() + "/wms");
-        s.put("opsbridge.alerts.webhook-url", downstream.baseUrl() + "/alerts");
         s.put("opsbridge.mapping.location-preferences", "zone-A,zone-B");
         s.put("opsbridge.source", "orchestrator.v2");
         s.put("opsbridge.admin.token", "seed-admin");
-        s.put("opsbridge.secrets.key-file", data.resolve("secrets.key").toString());
         for (String sender : List.of("crm", "tasks", "wms")) {
             s.put("opsbridge.sender." + sender + ".secrets", sender + "-secret");
             s.put("opsbridge.sender." + sender + ".tolerance-seconds", Long.toString(Duration.ofDays(3650).toSeconds()));

@@ -43,6 +43,22 @@ public final class TestHub implements AutoCloseable {
     }
 
     /** Starts a hub whose database lives in {@code dataDir}; {@code overrides} win over application.properties. */
+    /**
+     * Settings of a hub that delivers to downstream systems at {@code baseUrl} (crm, tm, wms and alerts
+     * under it), polling fast; a mutable map the test adds its own keys to.
+     */
+    public static Map<String, String> deliveringTo(String baseUrl, Path dataDir) {
+        Map<String, String> s = new HashMap<>();
+        s.put("opsbridge.delivery.enabled", "true");
+        s.put("opsbridge.delivery.poll-interval-ms", "50");
+        s.put("opsbridge.crm.url", baseUrl + "/crm");
+        s.put("opsbridge.taskmanager.url", baseUrl + "/tm");
+        s.put("opsbridge.wms.url", baseUrl + "/wms");
+        s.put("opsbridge.alerts.webhook-url", baseUrl + "/alerts");
+        s.put("opsbridge.secrets.key-file", dataDir.resolve("secrets.key").toString());
+        return s;
+    }
+
     public static TestHub start(Path dataDir, Map<String, String> overrides) {
         return start(dataDir, overrides, null);
     }
