@@ -33,7 +33,10 @@ public final class DeliveryOutcome {
         this.metrics = metrics;
     }
 
-    /** The flow finished: done, with the ids it linked; events of the order waiting for it are woken. */
+    /**
+     * The flow finished: done, with the ids it linked; events of the order waiting for it are woken.
+     * Not when a write the flow queued failed ({@link FlowWrites}): that throws, and the event runs again.
+     */
     public void done(Exchange exchange, FlowEvent event, String node) {
         Instant now = clock.instant();
         Map<String, Object> outcome = new LinkedHashMap<>();
@@ -47,6 +50,7 @@ public final class DeliveryOutcome {
         }
         String outcomeJson = new String(Json.write(outcome), java.nio.charset.StandardCharsets.UTF_8);
         jdbc.inTransaction(c -> {
+            FlowWrites.requireAllWentIn(exchange); // else it is not done: the flow runs again
             Jdbc.update(c, "UPDATE inbox_event SET state = ?, finished_at = ?, outcome = ?, lease_owner = NULL, lease_until = NULL, "
                     + "waiting_reason = NULL, next_attempt_at = NULL WHERE id = ? AND lease_owner = ?", InboxState.DONE, now,
                     outcomeJson, event.pk(), node);

@@ -5,11 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opsbridge.Json;
 import io.opsbridge.delivery.FlowEvent;
+import io.opsbridge.delivery.FlowWrites;
 import io.opsbridge.delivery.PrerequisiteMissing;
 import io.opsbridge.storage.Jdbc;
 import org.apache.camel.Exchange;
@@ -47,15 +49,14 @@ public final class OrderLinks {
     public void rememberOrder(Exchange exchange) {
         OrderLink link = link(exchange);
         link.setOrderPayload(event(exchange).payload());
-        save(link);
+        save(exchange, link, true, null, null);
     }
 
     /** The task manager created the task: remember its id. */
     public void taskCreated(Exchange exchange) {
         OrderLink link = link(exchange);
         link.setTaskId(idFromResponse(exchange, "task"));
-        save(link);
-        timeline(exchange, "task_created", link.getTaskId());
+        save(exchange, link, "task_created", link.getTaskId());
     }
 
     /**
@@ -66,22 +67,20 @@ public final class OrderLinks {
         OrderLink link = link(exchange);
         link.setPickId(idInResponse(exchange, "pick").orElse(Mapping.pickId(link.getOrderId())));
         link.setPickStatus("requested");
-        save(link);
-        timeline(exchange, "pick_requested", link.getPickId());
+        save(exchange, link, "pick_requested", link.getPickId());
     }
 
     /** The WMS answered 409 to the pick: out of stock. */
     public void backordered(Exchange exchange) {
         OrderLink link = link(exchange);
         link.setStatus("backordered");
-        save(link);
-        timeline(exchange, "backordered", "WMS answered 409 to the pick request");
+        save(exchange, link, "backordered", "WMS answered 409 to the pick request");
     }
 
     public void backorderNotified(Exchange exchange) {
         OrderLink link = link(exchange);
         link.setBackorderNotified(true);
-        save(link);
+        save(exchange, link, null, null);
     }
 
     /** ORDER.UPDATED: the changed fields replace those kept of the order, for requests made later. */
@@ -98,14 +97,13 @@ public final class OrderLinks {
             });
             link.setOrderPayload(merged);
         }
-        save(link);
-        timeline(exchange, "updated", null);
+        save(exchange, link, true, "updated", null);
     }
 
     public void pickLinkedToTask(Exchange exchange) {
         OrderLink link = link(exchange);
         link.setTaskPickLinked(true);
-        save(link);
+        save(exchange, link, null, null);
     }
 
     /** TASK.CREATED: the task is this order's, if it has none yet. */
@@ -117,8 +115,7 @@ public final class OrderLinks {
         if (link.getTaskId() == null) {
             link.setTaskId(event(exchange).payload().path("task_id").asText());
         }
-        save(link);
-        timeline(exchange, "task_confirmed", event(exchange).payload().path("task_id").asText());
+        save(exchange, link, "task_confirmed", event(exchange).payload().path("task_id").asText());
     }
 
     /** PICK.CREATED: the pick is this order's. */
@@ -133,8 +130,7 @@ public final class OrderLinks {
         if (link.getPickStatus() == null || "requested".equals(link.getPickStatus())) {
             link.setPickStatus("created");
         }
-        save(link);
-        timeline(exchange, "pick_created", link.getPickId());
+        save(exchange, link, "pick_created", link.getPickId());
     }
 
     /** PICK.PARTIAL: the pick has started; the event gets the order's next sequence number, once. */
@@ -142,7 +138,7 @@ public final class OrderLinks {
         OrderLink link = link(exchange);
         FlowEvent event = event(exchange);
         if (!link.isStored()) {
-            save(link);
+            save(exchange, link, null, null); // queued before the numbering below, which reads the row
         }
         int sequence = jdbc.inTransaction(c -> {
             Integer given = Jdbc.query(c, "SELECT order_sequence FROM inbox_event WHERE id = ?",
@@ -158,17 +154,15 @@ public final class OrderLinks {
         });
         link.setLastSequence(sequence);
         link.setPickStatus("started");
-        save(link);
+        save(exchange, link, "pick_progress", "sequence " + sequence);
         exchange.setProperty("sequence", sequence);
-        timeline(exchange, "pick_progress", "sequence " + sequence);
     }
 
     public void pickCompleted(Exchange exchange) {
         OrderLink link = link(exchange);
         link.setPickStatus("completed");
         link.setStatus("shipped");
-        save(link);
-        timeline(exchange, "shipped", event(exchange).payload().path("tracking_number").asText(null));
+        save(exchange, link, "shipped", event(exchange).payload().path("tracking_number").asText(null));
     }
 
     public void cancelled(Exchange exchange) {
@@ -177,21 +171,25 @@ public final class OrderLinks {
         if (link.getPickId() != null) {
             link.setPickStatus("cancelled");
         }
-        save(link);
-        timeline(exchange, "cancelled", event(exchange).payload().path("reason").asText(null));
+        save(exchange, link, "cancelled", event(exchange).payload().path("reason").asText(null));
     }
 
     public void backorderCreated(Exchange exchange) {
         OrderLink link = link(exchange);
         link.setBackorderId(event(exchange).payload().path("backorder_id").asText());
         link.setStatus("backordered");
-        save(link);
-        timeline(exchange, "backorder_created", link.getBackorderId());
+        save(exchange, link, "backorder_created", link.getBackorderId());
     }
 
     /** Records a step of the order's history (TASK.ASSIGNED, TASK.COMPLETED, …). */
     public void timeline(Exchange exchange, String kind) {
-        timeline(exchange, kind, null);
+        OrderLink link = link(exchange);
+        if (link.getOrderId() == null) {
+            return;
+        }
+        long eventPk = event(exchange).pk();
+        Instant at = clock.instant();
+        FlowWrites.of(exchange).add(jdbc.writeLater(c -> timeline(c, link.getOrderId(), eventPk, kind, null, at)));
     }
 
     /** The order must be known (its ORDER.CREATED processed) before this event can be. */
@@ -211,13 +209,11 @@ public final class OrderLinks {
         }
     }
 
-    private void timeline(Exchange exchange, String kind, String detail) {
-        OrderLink link = link(exchange);
-        if (link.getOrderId() == null) {
-            return;
-        }
-        jdbc.update("INSERT INTO order_timeline (order_id, event_pk, kind, detail, at) VALUES (?, ?, ?, ?, ?)",
-                link.getOrderId(), event(exchange).pk(), kind, detail, clock.instant());
+    private static Void timeline(Connection c, String orderId, long eventPk, String kind, String detail, Instant at)
+            throws SQLException {
+        Jdbc.update(c, "INSERT INTO order_timeline (order_id, event_pk, kind, detail, at) VALUES (?, ?, ?, ?, ?)",
+                orderId, eventPk, kind, detail, at);
+        return null;
     }
 
     private OrderLink read(String orderId) {
@@ -244,28 +240,42 @@ public final class OrderLinks {
         return link;
     }
 
-    private void save(OrderLink link) {
+    private void save(Exchange exchange, OrderLink link, String kind, String detail) {
+        save(exchange, link, false, kind, detail);
+    }
+
+    /**
+     * Stores the link (its order payload too when {@code withPayload}: it changes only on ORDER.CREATED
+     * and ORDER.UPDATED) and, when {@code kind} is given, a step of the order's timeline, in one unit,
+     * queued without waiting: it commits before the flow's next call or its outcome ({@link FlowWrites}).
+     */
+    private void save(Exchange exchange, OrderLink link, boolean withPayload, String kind, String detail) {
         if (link.getOrderId() == null) {
             return;
         }
-        String payload = link.getOrderPayload() == null ? null : new String(Json.write(link.getOrderPayload()), StandardCharsets.UTF_8);
-        jdbc.inTransaction(c -> {
-            if (update(c, link, payload) == 0) {
+        String payload = withPayload && link.getOrderPayload() != null
+                ? new String(Json.write(link.getOrderPayload()), StandardCharsets.UTF_8) : null;
+        Object[] values = {link.getTaskId(), link.getPickId(), link.getBackorderId(), link.getStatus(), link.getPickStatus(),
+            link.isTaskPickLinked(), link.isBackorderNotified(), payload};
+        long eventPk = event(exchange).pk();
+        Instant now = clock.instant();
+        FlowWrites.of(exchange).add(jdbc.writeLater(c -> {
+            if (update(c, link.getOrderId(), values, now) == 0) {
                 Jdbc.update(c, "INSERT INTO order_link (order_id, status, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                        link.getOrderId(), link.getStatus(), clock.instant());
-                update(c, link, payload);
+                        link.getOrderId(), link.getStatus(), now);
+                update(c, link.getOrderId(), values, now);
             }
-            return null;
-        });
+            return kind == null ? null : timeline(c, link.getOrderId(), eventPk, kind, detail, now);
+        }));
         link.setStored(true);
     }
 
-    private int update(Connection c, OrderLink link, String payload) throws SQLException {
+    /** The link's values as they were when the flow saved it (the unit runs later, on the writer's thread). */
+    private static int update(Connection c, String orderId, Object[] values, Instant now) throws SQLException {
         return Jdbc.update(c, "UPDATE order_link SET task_id = ?, pick_id = ?, backorder_id = ?, status = ?, pick_status = ?, "
                 + "task_pick_linked = ?, backorder_notified = ?, order_payload = COALESCE(?, order_payload), updated_at = ? "
-                + "WHERE order_id = ?", link.getTaskId(), link.getPickId(), link.getBackorderId(), link.getStatus(),
-                link.getPickStatus(), link.isTaskPickLinked(), link.isBackorderNotified(), payload, clock.instant(),
-                link.getOrderId());
+                + "WHERE order_id = ?", values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7],
+                now, orderId);
     }
 
     private Optional<String> orderOf(String column, String id) {

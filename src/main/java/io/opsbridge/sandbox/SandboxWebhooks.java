@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,6 +38,15 @@ public final class SandboxWebhooks {
     // HTTP/1.1: the JDK client otherwise asks every new connection to upgrade to h2c, and under a burst of
     // webhooks those upgrades failed with IOExceptions
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /**
+     * One thread that starts the delayed sends (each send is asynchronous). Not CompletableFuture's
+     * delayed executor: on a machine of one or two cores its default pool starts a thread per task.
+     */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sandbox-webhooks");
+        t.setDaemon(true);
+        return t;
+    });
 
     public SandboxWebhooks(Clock clock, String hubUrl, Map<String, String> schemes, Map<String, List<String>> secrets,
             long pickDelayMillis) {
@@ -56,7 +66,7 @@ public final class SandboxWebhooks {
 
     /** Sends the event after {@code delayMillis}, off the calling thread, retried as a vendor retries. */
     public void send(String sender, String type, String eventId, JsonNode payload, long delayMillis) {
-        CompletableFuture.delayedExecutor(Math.max(1, delayMillis), TimeUnit.MILLISECONDS).execute(() -> {
+        timer.schedule(() -> {
             ObjectNode envelope = Json.MAPPER.createObjectNode();
             envelope.put("event_id", eventId);
             envelope.put("event_type", type);
@@ -65,7 +75,7 @@ public final class SandboxWebhooks {
             envelope.put("source", "sandbox-" + sender);
             envelope.set("payload", payload);
             attempt(sender, type, eventId, Json.write(envelope), 1);
-        });
+        }, Math.max(1, delayMillis), TimeUnit.MILLISECONDS);
     }
 
     /** One delivery of the same bytes (a retry is the same event: the hub answers it as a duplicate if it got it). */
@@ -88,8 +98,7 @@ public final class SandboxWebhooks {
             if (retry && attempt < TRIES) {
                 long pause = 250L << (attempt - 1);
                 LOG.info("Sandbox {} could not send {} {} ({}); again in {} ms", sender, type, eventId, outcome, pause);
-                CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS)
-                        .execute(() -> attempt(sender, type, eventId, body, attempt + 1));
+                timer.schedule(() -> attempt(sender, type, eventId, body, attempt + 1), pause, TimeUnit.MILLISECONDS);
             } else if (retry || answer.statusCode() >= 300) {
                 LOG.warn("Sandbox {} gave up sending {} {}: {}", sender, type, eventId, outcome);
             } else {

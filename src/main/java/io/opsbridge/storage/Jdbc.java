@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import javax.sql.DataSource;
 
@@ -59,16 +60,26 @@ public final class Jdbc {
     /**
      * One statement, committed with the next group without waiting for it (at once when there is no group
      * commit): for a record that nothing reads before this thread's next write, which commits after it.
+     * A failure is only logged: use {@link #writeLater} when the caller must learn of it.
      */
     public void updateLater(String sql, Object... args) {
-        if (group == null || group.joined() != null) {
-            update(sql, args);
-            return;
-        }
-        group.submit(c -> update(c, sql, args)).exceptionally(e -> {
+        writeLater(c -> update(c, sql, args)).exceptionally(e -> {
             LOG.warn("A deferred write failed: {}", StorageException.describe(e));
             return null;
         });
+    }
+
+    /**
+     * Queues {@code work} for the next group transaction and returns at once; units commit in the order
+     * they are queued, so a later write of this thread commits with it or after it. The future fails
+     * (at once, before the commit) when the work failed. Without a group commit, or inside a running
+     * unit, the work runs now and a failure is thrown.
+     */
+    public <T> CompletableFuture<T> writeLater(Work<T> work) {
+        if (group == null || group.joined() != null) {
+            return CompletableFuture.completedFuture(inTransaction(work));
+        }
+        return group.submit(work);
     }
 
     /** One statement, committed (durably) before it returns. */

@@ -220,6 +220,30 @@ class FlowsTest {
     }
 
     @Test
+    void anEventWhoseLinkWriteFailedIsNotDoneAndRunsAgain() {
+        // the flow queues its link writes without waiting for them; its outcome must not commit past a failed one
+        hub.update("ALTER TABLE order_link ADD CONSTRAINT test_refuse_pick_requested CHECK (order_id <> 'ORD-LW' OR pick_status <> 'requested')");
+        try {
+            taskFor("ORD-LW", "TASK-LW");
+            pickFor("ORD-LW", "PICK-LW");
+            send("crm", orderCreated("evt_lw_created", "ORD-LW"));
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> attempts(trace("crm", "evt_lw_created"), "request-pick").size() >= 2);
+            assertThat(trace("crm", "evt_lw_created").get("state").asText()).isNotEqualTo("done");
+        } finally {
+            hub.update("ALTER TABLE order_link DROP CONSTRAINT test_refuse_pick_requested");
+        }
+        ObjectNode done = awaitState("crm", "evt_lw_created", "done");
+        assertThat(done.get("links").get("taskId").asText()).isEqualTo("TASK-LW");
+        assertThat(done.get("links").get("pickId").asText()).isEqualTo("PICK-LW");
+        assertThat(done.get("orderTimeline").toString()).contains("task_created", "pick_requested");
+        // the task was created once; every pick request carried the same idempotency key
+        downstream.verify(1, postRequestedFor(urlEqualTo("/tm/tasks")));
+        assertThat(requests(postRequestedFor(urlEqualTo("/wms/picks")))).allSatisfy(r ->
+                assertThat(r.getHeader("Idempotency-Key")).isEqualTo("pick_ORD-LW"));
+    }
+
+    @Test
     void twoServerErrorsThenSuccessRetriesWithinTheJitterBounds() {
         downstream.stubFor(post("/tm/tasks").inScenario("retry").whenScenarioStateIs(STARTED)
                 .willReturn(aResponse().withStatus(503)).willSetStateTo("second"));
