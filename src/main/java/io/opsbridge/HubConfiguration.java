@@ -28,6 +28,7 @@ import io.opsbridge.flow.FlowRequests;
 import io.opsbridge.flow.Mapping;
 import io.opsbridge.flow.DownstreamHttpClient;
 import io.opsbridge.flow.OrderLinks;
+import io.opsbridge.flow.ParsedOnceJsonata;
 import io.opsbridge.flow.TemplateFunctions;
 import io.opsbridge.http.ErrorReplies;
 import io.opsbridge.http.RequestGuard;
@@ -227,6 +228,7 @@ public final class HubConfiguration implements CamelConfiguration {
                 settings.getList("opsbridge.mapping.location-preferences")));
         registry.bind("templateFunctions", new TemplateFunctions(new Mapping(settings.getList("opsbridge.mapping.priority"),
                 settings.get("opsbridge.mapping.default-priority", "normal"))));
+        registry.bind("jsonata", new ParsedOnceJsonata()); // the jsonata: component, each template parsed once
         if (Boolean.parseBoolean(settings.get("opsbridge.delivery.enabled", "true"))) {
             // new events start their flows at once, not at the next poll
             writer.afterCommit(dispatcher::wake);
