@@ -6,8 +6,10 @@
 # 5 downstream calls, 3 signed webhooks from the sandbox.
 # Every 5 s it samples /metrics: orders shipped so far, backlog (received + waiting + processing) and
 # its oldest age. At the end: orders/s shipped while the load ran, and the time to drain.
+# With STUB=1 the CRM, task manager and WMS are bench/FlowStub.java in a process of its own instead of the
+# sandbox inside the hub (same answers, same signed webhooks back): the hub's CPU per order is its own.
 # usage: bench/flows.sh [orders-per-second=150] [seconds=60]
-# env:   PICK_DELAY_MS (default 100), HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh)
+# env:   PICK_DELAY_MS (default 100), HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh), STUB=1
 # needs: python3, curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,13 +21,21 @@ cp -r application.properties routes schemas sandbox docs templates "$run"/
 db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbridge.db.user="${DB_USER:-}" -Dopsbridge.db.password="${DB_PASSWORD:-}")
 # the shipped demo, with: rate limits off (a WMS sends two events per order), stock that does not run
 # out (no backorders), and the pick completed PICK_DELAY_MS after it was requested
-(cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=$port -Dcamel.server.host=127.0.0.1 \
+downstream_opt=(); stub=
+if [ "${STUB:-0}" = 1 ]; then
+  java -Xmx128m -cp "target/lib/*" bench/FlowStub.java 18082 http://127.0.0.1:$port demo-tasks-secret demo-wms-secret \
+    "${PICK_DELAY_MS:-100}" > "$run/stub.log" 2>&1 &
+  stub=$!
+  downstream_opt=(-Dopsbridge.sandbox.enabled=false -Dopsbridge.crm.url=http://127.0.0.1:18082/crm
+    -Dopsbridge.taskmanager.url=http://127.0.0.1:18082/tm -Dopsbridge.wms.url=http://127.0.0.1:18082/wms)
+fi
+(cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" "${downstream_opt[@]}" -Dcamel.server.port=$port -Dcamel.server.host=127.0.0.1 \
   -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.sender.tasks.rate-limit=0 -Dopsbridge.sender.wms.rate-limit=0 \
   -Dopsbridge.sandbox.stock=SKU-RED-1:1000000000,SKU-BLU-7:1000000000 -Dopsbridge.sandbox.pick-delay-ms=${PICK_DELAY_MS:-100} \
   -Dopsbridge.metrics.gauge-interval-ms=1000 -Dopsbridge.reconciler.enabled=false -Dopsbridge.admin.token=bench-admin-token \
   -jar "$root/target/opsbridge.jar" > "$run/hub.log" 2>&1) &
 hub=$!
-trap 'kill $hub 2>/dev/null || true' EXIT
+trap 'kill $hub $stub 2>/dev/null || true' EXIT
 for _ in $(seq 1 240); do curl -s -o /dev/null http://127.0.0.1:$port/observe/health/ready && break; sleep 0.25; done
 
 metric() { awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%d", s}' "$2"; }
@@ -53,6 +63,7 @@ printf '%6s %10s %10s %12s %6s\n' "t(s)" shipped backlog "oldest(s)" dead
 python3 bench/send-orders.py http://127.0.0.1:$port demo-crm-secret "$rate" "$seconds" > "$run/send.txt" &
 sender=$!
 t0=$(date +%s%N); cpu0=$(awk '{print $14 + $15}' "/proc/$hub/stat")
+[ -n "$stub" ] && stub0=$(awk '{print $14 + $15}' "/proc/$stub/stat")
 while kill -0 $sender 2>/dev/null; do
   sleep 5; sample
   printf '%6d %10d %10d %12s %6d\n' $(( ($(date +%s%N) - t0) / 1000000000 )) $((shipped - shipped0)) "$backlog" "$oldest" "$dead"
@@ -64,9 +75,13 @@ total=$(( rate * seconds ))
 for _ in $(seq 1 600); do sample; [ $((shipped - shipped0)) -ge "$total" ] && break; sleep 1; done
 drained_s=$(( ($(date +%s%N) - t0) / 1000000 ))
 cpu1=$(awk '{print $14 + $15}' "/proc/$hub/stat")
+[ -n "$stub" ] && stub1=$(awk '{print $14 + $15}' "/proc/$stub/stat")
 awk -v n="$shipped_loaded" -v ms="$loaded_s" 'BEGIN {printf "shipped while loaded: %d orders in %.1f s = %.1f orders/s\n", n, ms / 1000, n * 1000 / ms}'
 awk -v n="$((shipped - shipped0))" -v ms="$drained_s" -v t="$total" 'BEGIN {printf "all shipped: %d of %d in %.1f s = %.1f orders/s\n", n, t, ms / 1000, n * 1000 / ms}'
 awk -v t="$(( cpu1 - cpu0 ))" -v hz="$(getconf CLK_TCK)" -v n="$((shipped - shipped0))" -v ms="$drained_s" \
-  'BEGIN {printf "hub CPU: %.1f ms per order shipped (sandbox included), %.0f%% of the 2 cores over the run\n", t * 1000 / hz / n, t * 100 / hz / (ms / 1000) / 2}'
+  -v what="$([ -n "$stub" ] && echo "the hub alone" || echo "sandbox included")" \
+  'BEGIN {printf "hub CPU: %.1f ms per order shipped (%s), %.0f%% of the 2 cores over the run\n", t * 1000 / hz / n, what, t * 100 / hz / (ms / 1000) / 2}'
+[ -n "$stub" ] && awk -v t="$(( stub1 - stub0 ))" -v hz="$(getconf CLK_TCK)" -v n="$((shipped - shipped0))" \
+  'BEGIN {printf "stub CPU: %.1f ms per order\n", t * 1000 / hz / n}'
 grep -E 'opsbridge_event_processing_seconds_(sum|count)\{type="(ORDER.CREATED|PICK.COMPLETED)"' "$run/metrics.txt" || true
 echo "peak RSS $(( $(awk '/VmHWM/ {print $2}' "/proc/$hub/status") / 1024 )) MiB; dead letters $dead"
