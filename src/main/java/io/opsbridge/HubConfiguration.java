@@ -11,6 +11,7 @@ import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.opsbridge.admin.AdminAuth;
 import io.opsbridge.config.Settings;
 import io.opsbridge.crypto.SecretBox;
@@ -33,6 +34,7 @@ import io.opsbridge.flow.TemplateFunctions;
 import io.opsbridge.http.ErrorReplies;
 import io.opsbridge.http.RequestGuard;
 import io.opsbridge.http.ServerErrorPages;
+import io.opsbridge.ops.HttpServerMetrics;
 import io.opsbridge.inbox.InboxPurge;
 import io.opsbridge.inbox.InboxRepository;
 import io.opsbridge.inbox.InboxWriter;
@@ -150,6 +152,10 @@ public final class HubConfiguration implements CamelConfiguration {
 
         try {
             context.addStartupListener(new ServerErrorPages());
+            context.addStartupListener(new HttpServerMetrics(metrics));
+            // the connection pool's own series (hikaricp_connections_*), once the meter registry is up
+            context.addStartupListener((started, already) ->
+                    dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics.registry())));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

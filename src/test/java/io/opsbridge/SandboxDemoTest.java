@@ -156,4 +156,47 @@ class SandboxDemoTest {
         assertThat(again.get("ordersFed").asInt()).isZero();
         assertThat(admin.get("/admin/reconciler", 200).get("watermark").asText()).isNotBlank();
     }
+
+    @Test
+    void everyDashboardQueryNamesASeriesTheHubExports() throws java.io.IOException {
+        ObjectNode order = Events.example("ORDER.CREATED", "evt_demo_dash");
+        ((ObjectNode) order.get("payload")).put("order_id", "ORD-DEMO-DASH");
+        assertThat(crm.post("/webhooks/orders", "demo-crm-secret", Events.json(order)).statusCode()).isEqualTo(202);
+        awaitDone("crm", "evt_demo_dash");
+        assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/no-such-path")).GET()).statusCode()).isEqualTo(404);
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> metricNames().containsAll(java.util.List.of(
+                "opsbridge_downstream_attempts_total", "opsbridge_inbox_oldest_age_seconds", "hikaricp_connections_active")));
+        String metrics = hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body();
+        // Micrometer's own series: JVM, process, the pool, the HTTP server (route templates, not paths)
+        assertThat(metrics).contains("jvm_memory_used_bytes{", "jvm_gc_pause_seconds_count{", "process_cpu_usage",
+                "process_files_open_files", "hikaricp_connections_pending{",
+                "http_server_requests_seconds_count{method=\"POST\",outcome=\"SUCCESS\",status=\"202\",uri=\"/webhooks/orders\"}",
+                "http_server_requests_seconds_count{method=\"GET\",outcome=\"SUCCESS\",status=\"200\",uri=\"/admin/events/:sender/:eventId\"}",
+                "http_server_requests_seconds_count{method=\"GET\",outcome=\"CLIENT_ERROR\",status=\"404\",uri=\"NOT_FOUND\"}");
+        assertThat(metrics).doesNotContain("evt_demo_dash");
+
+        java.util.Set<String> exported = metricNames();
+        JsonNode dashboard = Events.parse(java.nio.file.Files.readString(Path.of("deploy/grafana-dashboard.json")));
+        java.util.regex.Pattern series = java.util.regex.Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
+        java.util.List<String> queried = new java.util.ArrayList<>();
+        dashboard.get("panels").forEach(panel -> panel.get("targets").forEach(target -> {
+            java.util.regex.Matcher m = series.matcher(target.get("expr").asText());
+            while (m.find()) {
+                queried.add(m.group(1));
+            }
+        }));
+        assertThat(queried).hasSizeGreaterThan(15);
+        assertThat(queried).allSatisfy(name -> assertThat(exported).as("dashboard series %s", name).contains(name));
+    }
+
+    static java.util.Set<String> metricNames() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String line : hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body().split("\n")) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                names.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+        return names;
+    }
 }
