@@ -21,7 +21,7 @@ public final class Metrics {
     private final CamelContext context;
     private final AtomicReference<MeterRegistry> registry = new AtomicReference<>();
     private final Map<String, Counter> meters = new ConcurrentHashMap<>();
-    private final Map<String, Object> timers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public Metrics(CamelContext context) {
         this.context = context;
@@ -37,7 +37,7 @@ public final class Metrics {
                 .description("Webhooks answered, by sender, event type and outcome")
                 .tag("sender", String.valueOf(sender)).tag("type", type).tag("outcome", outcome).register(registry()))
                 .increment();
-        ((Timer) timers.computeIfAbsent("w|" + sender, k -> Timer.builder("opsbridge.webhook.duration")
+        (timers.computeIfAbsent("w|" + sender, k -> Timer.builder("opsbridge.webhook.duration")
                 .description("Time to answer a webhook, committed to the inbox included").tag("sender", String.valueOf(sender))
                 .register(registry()))).record(Duration.ofMillis(elapsedMillis));
     }
@@ -45,16 +45,19 @@ public final class Metrics {
     /** A downstream call finished: system (crm, taskmanager, wms, other), status class (2xx, 4xx, 5xx, error). */
     public void downstream(String system, Integer status, long millis) {
         String statusClass = status == null ? "error" : (status / 100) + "xx";
-        Counter.builder("opsbridge.downstream.attempts").description("Downstream calls, by system and status class")
-                .tag("system", system).tag("status_class", statusClass).register(registry()).increment();
-        Timer.builder("opsbridge.downstream.duration").description("Downstream call latency")
-                .tag("system", system).register(registry()).record(Duration.ofMillis(millis));
+        meters.computeIfAbsent("d|" + system + "|" + statusClass, k -> Counter.builder("opsbridge.downstream.attempts")
+                .description("Downstream calls, by system and status class")
+                .tag("system", system).tag("status_class", statusClass).register(registry())).increment();
+        (timers.computeIfAbsent("d|" + system, k -> Timer.builder("opsbridge.downstream.duration")
+                .description("Downstream call latency").tag("system", system).register(registry())))
+                .record(Duration.ofMillis(millis));
     }
 
     /** An event finished its flow: the time from receipt to done. */
     public void processed(String eventType, Duration sinceReceived) {
-        Timer.builder("opsbridge.event.processing").description("Time from an event's receipt to the end of its flow")
-                .tag("type", eventType).register(registry()).record(sinceReceived);
+        (timers.computeIfAbsent("p|" + eventType, k -> Timer.builder("opsbridge.event.processing")
+                .description("Time from an event's receipt to the end of its flow").tag("type", eventType).register(registry())))
+                .record(sinceReceived);
     }
 
     public MeterRegistry registry() {
