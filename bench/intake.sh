@@ -12,7 +12,10 @@
 # usage: bench/intake.sh [seconds=20] [connections=32]
 # env:   WARMUP (seconds of load before the hub is measured, default 60), HUB_DIR (another checkout, built, to compare: its jar, configuration, routes and example event),
 #        HUB_OPTS (more JVM options for the hub), DB_URL (a JDBC URL instead of the shipped H2 file; see
-#        bench/postgres.sh), WRK2, RATES (default "1000 2000 5000"), HEAP (default 256m)
+#        bench/postgres.sh), WRK2, RATES (default "1000 2000 5000"), HEAP (default 256m),
+#        SCHEME=v1a (the CRM signs Standard Webhooks v1a with a fresh Ed25519 key instead of hmac-sha256;
+#        needs openssl and python3-cryptography; the CRM's tolerance is raised to 3600 s so that signing the
+#        request files, slower than HMAC, cannot make them stale)
 # needs: wrk (apt-get install wrk), python3, curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +51,15 @@ thread_ticks() {
 }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
 
+sender_opts=(-Dopsbridge.sender.crm.secrets=$secret)
+if [ "${SCHEME:-hmac}" = v1a ]; then
+  openssl genpkey -algorithm ed25519 -out "$out/ed25519.pem"
+  public_key="whpk_$(openssl pkey -in "$out/ed25519.pem" -pubout -outform DER | tail -c 32 | base64)"
+  secret="ed25519:$out/ed25519.pem"
+  sender_opts=(-Dopsbridge.sender.crm.scheme=standard-webhooks -Dopsbridge.sender.crm.secrets= \
+    -Dopsbridge.sender.crm.public-keys="$public_key" -Dopsbridge.sender.crm.tolerance-seconds=3600)
+fi
+
 events_per_thread=$(( seconds * 15000 / threads + 20000 ))
 python3 bench/make-signed-events.py $secret $threads 100000 "$out/warmup" 0 "$example"
 python3 bench/make-signed-events.py $secret $threads $events_per_thread "$out/events" 10 "$example"
@@ -72,7 +84,7 @@ run=$out/hub; rm -rf "$run"; mkdir -p "$run"
 db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbridge.db.user="${DB_USER:-}" -Dopsbridge.db.password="${DB_PASSWORD:-}")
 start=$(date +%s%N)
 (cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=18080 -Dcamel.server.host=127.0.0.1 \
-  -Dopsbridge.sender.crm.secrets=$secret -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.delivery.enabled=false \
+  "${sender_opts[@]}" -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.delivery.enabled=false \
   -jar "$hub_dir/target/opsbridge.jar" > "$run/hub.log" 2>&1) &
 hub=$!
 trap 'kill $hub 2>/dev/null || true' EXIT
@@ -84,7 +96,7 @@ read -r hub_rps hub_cpu < <(measure http://127.0.0.1:18080 "$out/events" $hub hu
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$hub/status")
 
 echo
-echo "commit $(git -C "$hub_dir" rev-parse --short HEAD)$(git -C "$hub_dir" diff --quiet || echo '+changes')  $(date -u +%FT%TZ)  $(nproc) cores  wrk -t$threads -c$connections -d${seconds}s  heap $heap"
+echo "commit $(git -C "$hub_dir" rev-parse --short HEAD)$(git -C "$hub_dir" diff --quiet || echo '+changes')  $(date -u +%FT%TZ)  $(nproc) cores  wrk -t$threads -c$connections -d${seconds}s  heap $heap  signature ${SCHEME:-hmac}  load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %10s %12s   %s\n' "" "req/s" "cpu us/req" "answers"
 printf '%-10s %10s %12s   %s\n' ceiling "$ceiling_rps" "$ceiling_cpu" "$(grep '^status' "$out/ceiling.txt" | tr '\n' ' ')"
 printf '%-10s %10s %12s   %s\n' hub "$hub_rps" "$hub_cpu" "$(grep '^status' "$out/hub.txt" | tr '\n' ' ')"

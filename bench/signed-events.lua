@@ -14,8 +14,15 @@ function init(args)
   requests = {}
   for line in io.lines(dir .. "/events-" .. id .. ".tsv") do
     local sig, body = line:match("^(%x+)\t(.*)$")
-    requests[#requests + 1] = wrk.format("POST", "/webhooks/orders",
-      { ["Content-Type"] = "application/json", ["X-Signature"] = sig }, body)
+    if sig then
+      requests[#requests + 1] = wrk.format("POST", "/webhooks/orders",
+        { ["Content-Type"] = "application/json", ["X-Signature"] = sig }, body)
+    else -- a Standard Webhooks line: webhook-id, webhook-timestamp, webhook-signature, body
+      local id, ts, signature, sw_body = line:match("^([^\t]+)\t(%d+)\t([^\t]+)\t(.*)$")
+      requests[#requests + 1] = wrk.format("POST", "/webhooks/orders",
+        { ["Content-Type"] = "application/json", ["webhook-id"] = id, ["webhook-timestamp"] = ts,
+          ["webhook-signature"] = signature }, sw_body)
+    end
   end
   i = 0
   statuses = {}

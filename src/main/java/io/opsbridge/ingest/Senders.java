@@ -1,13 +1,17 @@
 package io.opsbridge.ingest;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
 import io.opsbridge.config.Settings;
+import io.opsbridge.signature.Ed25519PublicKey;
 import io.opsbridge.signature.HmacSha256Signature;
+import io.opsbridge.signature.StandardWebhooksSignature;
 import io.opsbridge.signature.WebhookSignature;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -37,8 +41,19 @@ public final class Senders {
             String prefix = "opsbridge.sender." + name + ".";
             String scheme = settings.get(prefix + "scheme", HmacSha256Signature.SCHEME);
             var secrets = settings.getList(prefix + "secrets");
-            if (secrets.isEmpty()) {
-                throw new IllegalStateException("Sender " + name + " has no secret: set " + prefix + "secrets");
+            List<Ed25519PublicKey> publicKeys = publicKeys(name, prefix, settings.getList(prefix + "public-keys"));
+            if (secrets.stream().anyMatch(s -> s.startsWith(Ed25519PublicKey.PRIVATE_PREFIX))) {
+                throw new IllegalStateException("Sender " + name + ": " + prefix + "secrets holds a private key ("
+                        + Ed25519PublicKey.PRIVATE_PREFIX + "...): configure only the public key, in " + prefix
+                        + "public-keys, and have the sender replace the exposed private key");
+            }
+            if (!publicKeys.isEmpty() && !StandardWebhooksSignature.SCHEME.equals(scheme)) {
+                throw new IllegalStateException("Sender " + name + ": " + prefix + "public-keys needs " + prefix
+                        + "scheme = " + StandardWebhooksSignature.SCHEME);
+            }
+            if (secrets.isEmpty() && publicKeys.isEmpty()) {
+                throw new IllegalStateException("Sender " + name + " has no secret: set " + prefix + "secrets"
+                        + (StandardWebhooksSignature.SCHEME.equals(scheme) ? " or " + prefix + "public-keys" : ""));
             }
             if (secrets.stream().anyMatch(s -> s.startsWith("demo-"))) {
                 LOG.warn("Sender {} verifies with a shipped demo secret; set {}secrets (env {}) before real use",
@@ -46,7 +61,7 @@ public final class Senders {
             }
             WebhookSignature signature;
             try {
-                signature = WebhookSignature.of(scheme, secrets);
+                signature = WebhookSignature.of(scheme, secrets, publicKeys);
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("Sender " + name + ": " + e.getMessage());
             }
@@ -60,6 +75,19 @@ public final class Senders {
         }
         LOG.info("Webhook senders: {}", senders.keySet());
         return new Senders(Map.copyOf(senders));
+    }
+
+    /** The sender's trusted public keys, parsed once; a bad one stops the start naming the setting, never quoting it. */
+    private static List<Ed25519PublicKey> publicKeys(String name, String prefix, List<String> serialised) {
+        List<Ed25519PublicKey> keys = new ArrayList<>();
+        for (String key : serialised) {
+            try {
+                keys.add(Ed25519PublicKey.parse(key));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("Sender " + name + ": " + prefix + "public-keys: " + e.getMessage());
+            }
+        }
+        return keys;
     }
 
     /** The sender of this exchange, named by its ingest route. */

@@ -29,7 +29,7 @@ public final class SignatureCheck implements Processor {
         }
         if (!sender.signature().verify(header, in.getBody(byte[].class))) {
             throw new Rejection(new Problem(401, "signature-invalid", "Signature invalid",
-                    "The signature matches no active secret for this sender. Sign the exact raw body bytes."));
+                    "The signature matches no active secret or public key of this sender. Sign the exact raw body bytes."));
         }
     }
 }

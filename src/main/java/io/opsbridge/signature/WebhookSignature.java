@@ -24,9 +24,17 @@ public interface WebhookSignature {
     }
 
     static WebhookSignature of(String scheme, java.util.List<String> secrets) {
+        return of(scheme, secrets, java.util.List.of());
+    }
+
+    /** @param publicKeys trusted Ed25519 keys; only scheme {@code standard-webhooks} has them ({@code v1a} entries) */
+    static WebhookSignature of(String scheme, java.util.List<String> secrets, java.util.List<Ed25519PublicKey> publicKeys) {
+        if (!publicKeys.isEmpty() && !StandardWebhooksSignature.SCHEME.equals(scheme)) {
+            throw new IllegalArgumentException("public keys need scheme " + StandardWebhooksSignature.SCHEME);
+        }
         return switch (scheme) {
             case HmacSha256Signature.SCHEME -> new HmacSha256Signature(secrets);
-            case StandardWebhooksSignature.SCHEME -> new StandardWebhooksSignature(secrets);
+            case StandardWebhooksSignature.SCHEME -> new StandardWebhooksSignature(secrets, publicKeys);
             default -> throw new IllegalArgumentException("Unknown signature scheme '" + scheme + "' (use "
                     + HmacSha256Signature.SCHEME + " or " + StandardWebhooksSignature.SCHEME + ")");
         };
