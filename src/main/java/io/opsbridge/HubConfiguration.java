@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
@@ -35,6 +36,7 @@ import io.opsbridge.http.ErrorReplies;
 import io.opsbridge.http.RequestGuard;
 import io.opsbridge.http.ServerErrorPages;
 import io.opsbridge.ops.HttpServerMetrics;
+import io.opsbridge.ops.ScheduledJobs;
 import io.opsbridge.inbox.InboxPurge;
 import io.opsbridge.inbox.InboxRepository;
 import io.opsbridge.inbox.InboxWriter;
@@ -120,8 +122,12 @@ public final class HubConfiguration implements CamelConfiguration {
         // small writes from every thread share commits (the inbox writer groups the intake's inserts)
         GroupCommit groupCommit = new GroupCommit(dataSource, settings.getInt("opsbridge.db.group-commit-max", 100));
         Jdbc jdbc = new Jdbc(dataSource, groupCommit);
-        bindTenants(context, settings, clock, jdbc, dataSource);
-        bindDelivery(context, settings, clock, jdbc, metrics, writer);
+        // this process among the nodes sharing the database: owner of the event and job leases it takes
+        String node = UUID.randomUUID().toString();
+        ScheduledJobs jobs = new ScheduledJobs(jdbc, clock, node, metrics);
+        registry.bind("scheduledJobs", jobs);
+        bindTenants(context, settings, clock, jdbc, dataSource, jobs);
+        bindDelivery(context, settings, clock, jdbc, metrics, writer, node);
 
         registry.bind("reconciler", new Reconciler(jdbc, clock, writer, eventSchemas, settings.get("opsbridge.crm.url"),
                 settings.find("opsbridge.crm.token").orElse(null),
@@ -154,8 +160,11 @@ public final class HubConfiguration implements CamelConfiguration {
             context.addStartupListener(new ServerErrorPages());
             context.addStartupListener(new HttpServerMetrics(metrics));
             // the connection pool's own series (hikaricp_connections_*), once the meter registry is up
-            context.addStartupListener((started, already) ->
-                    dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics.registry())));
+            context.addStartupListener((started, alreadyStarted) -> {
+                if (!alreadyStarted) {
+                    dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics.registry()));
+                }
+            });
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -175,7 +184,8 @@ public final class HubConfiguration implements CamelConfiguration {
     }
 
     /** Tenants: the admin API's authentication, the WMS order webhook and pulls, geocoding. */
-    private static void bindTenants(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, DataSource dataSource) {
+    private static void bindTenants(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, DataSource dataSource,
+            ScheduledJobs jobs) {
         Registry registry = context.getRegistry();
         AdminAuth adminAuth = AdminAuth.open(settings.find("opsbridge.admin.token"), dataSource, clock);
         SecretBox secretBox = SecretBox.open(settings.find("opsbridge.secrets.key"),
@@ -192,7 +202,7 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("wmsWebhookAuth", new WmsWebhookAuth(jdbc));
         registry.bind("wmsOrderValidation", new WmsOrderValidation(jdbc, settings.getInt("opsbridge.tenant-intake.max-orders", 500)));
         registry.bind("wmsOrderStore", new WmsOrderStore(jdbc, clock, geocoder.enabled()));
-        registry.bind("wmsPull", new WmsPull(jdbc, clock, secretBox, tenantMaxBody));
+        registry.bind("wmsPull", new WmsPull(jdbc, clock, secretBox, tenantMaxBody, jobs));
         registry.bind("pullEndpoints", new PullEndpoints(jdbc, clock, secretBox, pullSchedules, tenantAdmin,
                 context.createProducerTemplate()));
 
@@ -209,11 +219,11 @@ public final class HubConfiguration implements CamelConfiguration {
 
     /** Delivery: the inbox consumer, the flows' beans, redelivery, dead letters, alerts, trace. */
     private static void bindDelivery(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, Metrics metrics,
-            InboxWriter writer) {
+            InboxWriter writer, String node) {
         Registry registry = context.getRegistry();
         DeliverySettings delivery = DeliverySettings.from(settings);
         DeliveryOutcome outcomes = new DeliveryOutcome(jdbc, clock, delivery, metrics);
-        InboxDispatcher dispatcher = new InboxDispatcher(jdbc, clock, delivery, outcomes);
+        InboxDispatcher dispatcher = new InboxDispatcher(jdbc, clock, delivery, outcomes, node);
         dispatcher.bind(context);
         DeadLetters deadLetters = new DeadLetters(jdbc, clock);
         Map<String, String> tokens = new HashMap<>();

@@ -70,6 +70,9 @@ public final class AdminAuth implements StartupListener {
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        if (alreadyStarted) {
+            return; // called again for each route added later (a pull schedule): the handlers are in place
+        }
         for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
             router.route("/admin/*").order(-100).handler(this::check);
         }

@@ -1,23 +1,24 @@
 package io.opsbridge.delivery;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.sql.SQLException;
 
+import io.opsbridge.storage.Jdbc;
 import io.opsbridge.storage.StorageException;
 import org.apache.camel.Exchange;
 
 /**
  * The writes a flow queues without waiting for their commit (its order links and timeline): exchange
  * property {@value #PROPERTY}. They commit in the order queued, before or with the flow's next write
- * that waits (the attempt row before a call, or the outcome), so nothing is reordered; and the outcome
- * {@code done} commits only if every one of them went in, else the event runs again.
+ * that waits (the attempt row before a call, or the outcome), so nothing is reordered. Once one of
+ * them fails, none after it commits, nor the outcome {@code done}: the event runs again from what
+ * was committed, with the same idempotency keys.
  */
 public final class FlowWrites {
 
     public static final String PROPERTY = "flowWrites";
 
-    private final List<CompletableFuture<?>> queued = new ArrayList<>();
+    /** The first failure; set on the database writer's thread before it runs the flow's next write. */
+    private volatile Throwable failed;
 
     /** The flow's writes, created with its first. */
     public static FlowWrites of(Exchange exchange) {
@@ -29,24 +30,35 @@ public final class FlowWrites {
         return writes;
     }
 
-    public void add(CompletableFuture<?> write) {
-        queued.add(write);
+    /** Queues {@code work} after the flow's earlier writes; it does nothing if one of them failed. */
+    public <T> void queue(Jdbc jdbc, Jdbc.Work<T> work) {
+        jdbc.writeLater(c -> {
+            requireNoneFailed();
+            try {
+                return work.run(c);
+            } catch (SQLException | RuntimeException e) {
+                failed = e;
+                throw e;
+            }
+        }).whenComplete((ok, e) -> {
+            if (e != null && failed == null) {
+                failed = e; // the whole group commit failed
+            }
+        });
     }
 
-    /**
-     * Throws when one of the flow's queued writes failed. Called inside the unit that records the
-     * outcome: the writes queued before it have run by then, and a failed one has already failed its
-     * future (the others complete with the commit they share).
-     */
+    /** Throws when one of the flow's queued writes failed; called inside the unit that records the outcome. */
     static void requireAllWentIn(Exchange exchange) {
         FlowWrites writes = exchange.getProperty(PROPERTY, FlowWrites.class);
-        if (writes == null) {
-            return;
+        if (writes != null) {
+            writes.requireNoneFailed();
         }
-        for (CompletableFuture<?> write : writes.queued) {
-            if (write.isCompletedExceptionally()) {
-                throw new StorageException(write.handle((ok, e) -> e).join());
-            }
+    }
+
+    private void requireNoneFailed() {
+        Throwable cause = failed;
+        if (cause != null) {
+            throw cause instanceof StorageException storage ? storage : new StorageException(cause);
         }
     }
 }

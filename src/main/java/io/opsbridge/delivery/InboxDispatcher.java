@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -78,7 +77,7 @@ public final class InboxDispatcher {
     private final Clock clock;
     private final DeliverySettings settings;
     private final DeliveryOutcome outcomes;
-    private final String node = UUID.randomUUID().toString();
+    private final String node;
     private final ExecutorService workers;
     /** One thread runs dispatches that work asks for; wakes that come while one is pending fold into it. */
     private final ExecutorService waker;
@@ -90,7 +89,9 @@ public final class InboxDispatcher {
     private volatile boolean running = true;
     private volatile Instant lastHeartbeat = Instant.EPOCH;
 
-    public InboxDispatcher(Jdbc jdbc, Clock clock, DeliverySettings settings, DeliveryOutcome outcomes) {
+    /** @param node this node's id, the owner of the leases it takes */
+    public InboxDispatcher(Jdbc jdbc, Clock clock, DeliverySettings settings, DeliveryOutcome outcomes, String node) {
+        this.node = node;
         this.jdbc = jdbc;
         this.clock = clock;
         this.settings = settings;

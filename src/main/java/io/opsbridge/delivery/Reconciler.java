@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * each order OpsBridge never heard of into the inbox as an ORDER.CREATED with the id
  * {@code reconciled:<order_id>}, so it runs through the same flow. Idempotent twice over: the event
  * id is derived from the order, and the flow skips what an order already has. The watermark and
- * the last run are persisted (GET /admin/reconciler); on several nodes a lease lets one run at a time.
+ * the last run are persisted (GET /admin/reconciler); on several nodes one runs each tick (ScheduledJobs).
  */
 public final class Reconciler {
 
@@ -59,13 +59,6 @@ public final class Reconciler {
         this.token = token;
         this.retention = retention;
         this.producer = producer;
-    }
-
-    /** The scheduled run goes ahead unless another node holds this run's lease. */
-    public boolean claim() {
-        Instant now = clock.instant();
-        return jdbc.update("UPDATE reconciler_state SET lease_until = ? WHERE id = 'crm' AND (lease_until IS NULL OR lease_until <= ?)",
-                now.plusSeconds(30), now) == 1;
     }
 
     /** {@code GET /admin/reconciler}: the last run and the watermark. */

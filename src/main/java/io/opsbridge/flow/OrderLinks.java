@@ -189,7 +189,7 @@ public final class OrderLinks {
         }
         long eventPk = event(exchange).pk();
         Instant at = clock.instant();
-        FlowWrites.of(exchange).add(jdbc.writeLater(c -> timeline(c, link.getOrderId(), eventPk, kind, null, at)));
+        FlowWrites.of(exchange).queue(jdbc, c -> timeline(c, link.getOrderId(), eventPk, kind, null, at));
     }
 
     /** The order must be known (its ORDER.CREATED processed) before this event can be. */
@@ -259,14 +259,14 @@ public final class OrderLinks {
             link.isTaskPickLinked(), link.isBackorderNotified(), payload};
         long eventPk = event(exchange).pk();
         Instant now = clock.instant();
-        FlowWrites.of(exchange).add(jdbc.writeLater(c -> {
+        FlowWrites.of(exchange).queue(jdbc, c -> {
             if (update(c, link.getOrderId(), values, now) == 0) {
                 Jdbc.update(c, "INSERT INTO order_link (order_id, status, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                         link.getOrderId(), link.getStatus(), now);
                 update(c, link.getOrderId(), values, now);
             }
             return kind == null ? null : timeline(c, link.getOrderId(), eventPk, kind, detail, now);
-        }));
+        });
         link.setStored(true);
     }
 

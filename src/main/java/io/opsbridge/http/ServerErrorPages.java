@@ -17,6 +17,9 @@ public final class ServerErrorPages implements StartupListener {
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        if (alreadyStarted) {
+            return; // called again for each route added later (a pull schedule): the handlers are in place
+        }
         // one router per server port, registered under a name derived from the port
         for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
             // Runs after every endpoint's route: a path nobody serves (404), or not with this method (405).

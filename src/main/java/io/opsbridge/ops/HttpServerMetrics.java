@@ -30,6 +30,9 @@ public final class HttpServerMetrics implements StartupListener {
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        if (alreadyStarted) {
+            return; // called again for each route added later (a pull schedule): the handlers are in place
+        }
         for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
             router.route().order(-1000).handler(this::time);
         }

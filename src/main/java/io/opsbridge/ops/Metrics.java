@@ -53,6 +53,14 @@ public final class Metrics {
                 .record(Duration.ofMillis(millis));
     }
 
+    /** A scheduled job's tick: run on this node, or left to the node that holds the job's lease. */
+    public void scheduledTick(String job, boolean ran) {
+        String outcome = ran ? "ran" : "skipped";
+        meters.computeIfAbsent("s|" + job + "|" + outcome, k -> Counter.builder("opsbridge.scheduled.ticks")
+                .description("Scheduled job ticks, by job and whether this node ran them (one node per tick across the cluster)")
+                .tag("job", job).tag("outcome", outcome).register(registry())).increment();
+    }
+
     /** An event finished its flow: the time from receipt to done. */
     public void processed(String eventType, Duration sinceReceived) {
         (timers.computeIfAbsent("p|" + eventType, k -> Timer.builder("opsbridge.event.processing")

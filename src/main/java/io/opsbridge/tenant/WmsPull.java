@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.opsbridge.crypto.SecretBox;
+import io.opsbridge.ops.ScheduledJobs;
 import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
 import io.opsbridge.storage.StorageException;
@@ -39,8 +40,10 @@ public final class WmsPull {
     private final Clock clock;
     private final SecretBox secrets;
     private final long maxBodyBytes;
+    private final ScheduledJobs jobs;
 
-    public WmsPull(Jdbc jdbc, Clock clock, SecretBox secrets, long maxBodyBytes) {
+    public WmsPull(Jdbc jdbc, Clock clock, SecretBox secrets, long maxBodyBytes, ScheduledJobs jobs) {
+        this.jobs = jobs;
         this.jdbc = jdbc;
         this.clock = clock;
         this.secrets = secrets;
@@ -48,16 +51,14 @@ public final class WmsPull {
     }
 
     /**
-     * Claims this period's scheduled run for this node: false when another node (or an earlier
-     * tick still running) holds it, so each schedule runs on one node at a time.
+     * Claims this period's scheduled run for this node ({@link ScheduledJobs}, job {@code pull:<id>}):
+     * false when another node holds it, or the tenant's WMS integration is deactivated.
      */
     public boolean claim(Exchange exchange) {
         String id = exchange.getProperty(ENDPOINT_PROPERTY, String.class);
-        Instant now = clock.instant();
         // no run while the tenant's WMS integration is deactivated
-        return endpoint(id).filter(e -> intakeActive(jdbc, e.tenantId())).map(e -> jdbc.update(
-                "UPDATE pull_endpoint SET lease_until = ? WHERE id = ? AND (lease_until IS NULL OR lease_until <= ?)",
-                now.plusMillis(Math.max(500, e.intervalSeconds() == null ? 1000 : e.intervalSeconds() * 900L)), id, now) == 1)
+        return endpoint(id).filter(e -> intakeActive(jdbc, e.tenantId()))
+                .map(e -> jobs.claim("pull:" + id, e.intervalSeconds() == null ? 1000 : e.intervalSeconds() * 1000L))
                 .orElse(false);
     }
 
