@@ -129,9 +129,9 @@ public final class HubConfiguration implements CamelConfiguration {
         bindTenants(context, settings, clock, jdbc, dataSource, jobs);
         bindDelivery(context, settings, clock, jdbc, metrics, writer, node);
 
-        registry.bind("reconciler", new Reconciler(jdbc, clock, writer, eventSchemas, settings.get("opsbridge.crm.url"),
-                settings.find("opsbridge.crm.token").orElse(null),
-                Duration.ofDays(settings.getLong("opsbridge.sender.crm.retention-days", 30)), context.createProducerTemplate()));
+        registry.bind("reconciler", new Reconciler(jdbc, clock, inbox, senders.named(settings.get("opsbridge.reconciler.sender", "crm")),
+                eventSchemas, settings.get("opsbridge.crm.url"), settings.find("opsbridge.crm.token").orElse(null),
+                context.createProducerTemplate()));
 
         bindSandbox(registry, settings, clock);
 

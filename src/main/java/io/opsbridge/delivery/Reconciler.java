@@ -4,20 +4,17 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsbridge.Json;
 import io.opsbridge.crypto.Secrets;
 import io.opsbridge.http.HttpReplies;
-import io.opsbridge.inbox.InboxState;
-import io.opsbridge.inbox.InboxWriter;
+import io.opsbridge.inbox.InboxRepository;
 import io.opsbridge.ingest.EventSchemas;
 import io.opsbridge.ingest.InboundEvent;
+import io.opsbridge.ingest.Sender;
 import io.opsbridge.storage.Jdbc;
 import io.opsbridge.storage.StorageException;
 import io.opsbridge.http.CallOut;
@@ -42,22 +39,23 @@ public final class Reconciler {
 
     private final Jdbc jdbc;
     private final Clock clock;
-    private final InboxWriter inbox;
+    private final InboxRepository inbox;
+    private final Sender sender;
     private final EventSchemas schemas;
     private final String crmUrl;
     private final String token;
-    private final Duration retention;
     private final ProducerTemplate producer;
 
-    public Reconciler(Jdbc jdbc, Clock clock, InboxWriter inbox, EventSchemas schemas, String crmUrl, String token,
-            Duration retention, ProducerTemplate producer) {
+    /** @param sender whose events the fed orders become ({@code opsbridge.reconciler.sender}): its routing and retention apply */
+    public Reconciler(Jdbc jdbc, Clock clock, InboxRepository inbox, Sender sender, EventSchemas schemas, String crmUrl,
+            String token, ProducerTemplate producer) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.inbox = inbox;
+        this.sender = sender;
         this.schemas = schemas;
         this.crmUrl = crmUrl.endsWith("/") ? crmUrl.substring(0, crmUrl.length() - 1) : crmUrl;
         this.token = token;
-        this.retention = retention;
         this.producer = producer;
     }
 
@@ -129,7 +127,8 @@ public final class Reconciler {
     private boolean feed(JsonNode order) {
         String orderId = order.path("order_id").asText(null);
         if (orderId == null || jdbc.one("SELECT 1 FROM order_link WHERE order_id = ? UNION ALL SELECT 1 FROM inbox_event "
-                + "WHERE sender = 'crm' AND event_type = 'ORDER.CREATED' AND order_key = ?", rs -> 1, orderId, orderId).isPresent()) {
+                + "WHERE sender = ? AND event_type = 'ORDER.CREATED' AND order_key = ?", rs -> 1, orderId, sender.name(), orderId)
+                .isPresent()) {
             return false;
         }
         ObjectNode envelope = Json.MAPPER.createObjectNode();
@@ -147,13 +146,9 @@ public final class Reconciler {
             return false;
         }
         byte[] raw = Json.write(envelope);
-        InboundEvent event = new InboundEvent("crm", eventId, "ORDER.CREATED", "1.0", clock.instant(), orderId, raw,
-                Secrets.sha256Hex(raw), envelope);
-        try {
-            return inbox.insert(event, InboxState.RECEIVED, clock.instant().plus(retention)).get(20, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new StorageException(e);
-        }
+        // the way a webhook's event goes in: one row per (sender, event id), routed by the sender's event types
+        return inbox.accept(sender, new InboundEvent(sender.name(), eventId, "ORDER.CREATED", "1.0", clock.instant(), orderId,
+                raw, Secrets.sha256Hex(raw), envelope));
     }
 
     private static JsonNode orders(Exchange exchange) {

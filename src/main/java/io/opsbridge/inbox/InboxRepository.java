@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -54,14 +53,22 @@ public final class InboxRepository extends ServiceSupport implements IdempotentR
             throw new IllegalStateException("idempotentConsumer key must be ${exchangeProperty." + InboundEvent.KEY_PROPERTY + "}");
         }
         Sender sender = senders.of(exchange);
-        String state = sender.routedTypes().contains(event.eventType()) ? InboxState.RECEIVED : InboxState.UNROUTED;
-        Duration retention = sender.retention();
-        boolean inserted = StorageException.await(writer.insert(event, state, clock.instant().plus(retention)),
-                WRITE_TIMEOUT_SECONDS);
+        boolean inserted = accept(sender, event);
         if (!inserted) {
             sender.rateLimiter().release(); // a duplicate is answered, not admitted: it costs no token
         }
         return inserted;
+    }
+
+    /**
+     * Stores an event of {@code sender} as a webhook's is stored (routed or unrouted by the sender's
+     * event types, kept for its retention); false when the inbox already holds its key. Returns after
+     * the commit. Also the way in for events no webhook brought (the reconciler's).
+     */
+    public boolean accept(Sender sender, InboundEvent event) {
+        String state = sender.routedTypes().contains(event.eventType()) ? InboxState.RECEIVED : InboxState.UNROUTED;
+        return StorageException.await(writer.insert(event, state, clock.instant().plus(sender.retention())),
+                WRITE_TIMEOUT_SECONDS);
     }
 
     @Override

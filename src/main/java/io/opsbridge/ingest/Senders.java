@@ -92,10 +92,14 @@ public final class Senders {
 
     /** The sender of this exchange, named by its ingest route. */
     public Sender of(Exchange exchange) {
-        String name = exchange.getProperty(Sender.PROPERTY, String.class);
+        return named(exchange.getProperty(Sender.PROPERTY, String.class));
+    }
+
+    /** The configured sender of this name. */
+    public Sender named(String name) {
         Sender sender = byName.get(name);
         if (sender == null) {
-            throw new IllegalStateException("Route names sender '" + name + "', which opsbridge.senders does not list");
+            throw new IllegalStateException("Sender '" + name + "' is not one of opsbridge.senders");
         }
         return sender;
     }
