@@ -39,6 +39,7 @@ import io.opsbridge.ops.HttpServerMetrics;
 import io.opsbridge.ops.ScheduledJobs;
 import io.opsbridge.inbox.InboxPurge;
 import io.opsbridge.inbox.InboxRepository;
+import io.opsbridge.inbox.InboxStore;
 import io.opsbridge.inbox.InboxWriter;
 import io.opsbridge.storage.GroupCommit;
 import io.opsbridge.ingest.EnvelopeParser;
@@ -222,10 +223,12 @@ public final class HubConfiguration implements CamelConfiguration {
             InboxWriter writer, String node) {
         Registry registry = context.getRegistry();
         DeliverySettings delivery = DeliverySettings.from(settings);
-        DeliveryOutcome outcomes = new DeliveryOutcome(jdbc, clock, delivery, metrics);
-        InboxDispatcher dispatcher = new InboxDispatcher(jdbc, clock, delivery, outcomes, node);
+        // the only code that changes an event's state once it is stored; outcomes fenced by the claim's lease
+        InboxStore store = new InboxStore(jdbc, metrics);
+        DeliveryOutcome outcomes = new DeliveryOutcome(jdbc, store, clock, delivery, metrics);
+        InboxDispatcher dispatcher = new InboxDispatcher(jdbc, store, clock, delivery, outcomes, node);
         dispatcher.bind(context);
-        DeadLetters deadLetters = new DeadLetters(jdbc, clock);
+        DeadLetters deadLetters = new DeadLetters(jdbc, store, clock);
         Map<String, String> tokens = new HashMap<>();
         for (String system : DOWNSTREAM_SYSTEMS) {
             settings.find("opsbridge." + system + ".token").ifPresent(t -> tokens.put(system, t));

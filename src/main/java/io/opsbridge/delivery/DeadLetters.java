@@ -19,7 +19,7 @@ import io.opsbridge.http.HttpRequestView;
 import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
 import io.opsbridge.http.Requests;
-import io.opsbridge.inbox.InboxState;
+import io.opsbridge.inbox.InboxStore;
 import io.opsbridge.storage.Jdbc;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -37,10 +37,12 @@ public final class DeadLetters {
     static final String OPEN = "open";
 
     private final Jdbc jdbc;
+    private final InboxStore store;
     private final Clock clock;
 
-    public DeadLetters(Jdbc jdbc, Clock clock) {
+    public DeadLetters(Jdbc jdbc, InboxStore store, Clock clock) {
         this.jdbc = jdbc;
+        this.store = store;
         this.clock = clock;
     }
 
@@ -59,12 +61,18 @@ public final class DeadLetters {
         String error = exchange.getProperty(RedeliveryPolicy.LAST_ERROR, last.error(), String.class);
         Instant now = clock.instant();
         long id = jdbc.inTransaction(c -> {
+            if (!store.dead(c, event.lease(), now)) {
+                return -1L; // the event is another claim's now: no dead letter, no alert
+            }
             long dl = insert(c, event, step, last.endpoint(), status, error, attempts, now);
-            Jdbc.update(c, "UPDATE inbox_event SET state = ?, finished_at = ?, outcome = ?, lease_owner = NULL, "
-                    + "lease_until = NULL WHERE id = ?", InboxState.DEAD, now, new String(Json.write(Map.of("dead_letter_id", dl,
-                    "step", step, "last_error", error == null ? "" : error)), StandardCharsets.UTF_8), event.pk());
+            InboxStore.describe(c, event.pk(), new String(Json.write(Map.of("dead_letter_id", dl, "step", step,
+                    "last_error", error == null ? "" : error)), StandardCharsets.UTF_8));
             return dl;
         });
+        if (id < 0) {
+            exchange.setProperty(FlowEvent.OUTCOME, "fenced");
+            return;
+        }
         LOG.error("Dead letter {}: {} event {} ({}) failed at step {} after {} attempt(s): {}", id, event.sender(),
                 event.eventId(), event.eventType(), step, attempts, error);
         exchange.setProperty(FlowEvent.OUTCOME, "dead");
@@ -171,8 +179,7 @@ public final class DeadLetters {
         long id = id(exchange);
         Requests.jsonObject(exchange, Set.of());
         find(id, false);
-        boolean done = resolve(id, "discarded", "UPDATE inbox_event SET state = '" + InboxState.DISCARDED
-                + "', finished_at = ? WHERE id = (SELECT event_pk FROM dead_letter WHERE id = ?)", clock.instant(), id);
+        boolean done = resolve(id, "discarded", c -> InboxStore.discard(c, id, clock.instant()));
         if (!done) {
             throw new Rejection(new Problem(409, "dead-letter-not-open", "Not open",
                     "Dead letter " + id + " was already replayed or discarded."));
@@ -181,9 +188,7 @@ public final class DeadLetters {
     }
 
     private boolean replay(long id) {
-        boolean replayed = resolve(id, "replayed", "UPDATE inbox_event SET state = 'received', generation = generation + 1, "
-                + "attempts = 0, next_attempt_at = NULL, waiting_reason = NULL, parked_since = NULL, lease_owner = NULL, "
-                + "lease_until = NULL, finished_at = NULL WHERE id = (SELECT event_pk FROM dead_letter WHERE id = ?)", id);
+        boolean replayed = resolve(id, "replayed", c -> InboxStore.replay(c, id));
         if (replayed) {
             LOG.info("Dead letter {} replayed", id);
         }
@@ -194,16 +199,20 @@ public final class DeadLetters {
      * Closes an open dead letter as {@code state} and updates its event, in one transaction.
      * @return false when the dead letter was no longer open
      */
-    private boolean resolve(long id, String state, String eventUpdate, Object... eventArgs) {
+    private boolean resolve(long id, String state, EventChange eventChange) {
         Instant now = clock.instant();
         return jdbc.inTransaction(c -> {
             if (Jdbc.update(c, "UPDATE dead_letter SET state = ?, resolved_at = ? WHERE id = ? AND state = 'open'",
                     state, now, id) == 0) {
                 return false;
             }
-            Jdbc.update(c, eventUpdate, eventArgs);
+            eventChange.apply(c);
             return true;
         });
+    }
+
+    private interface EventChange {
+        void apply(Connection c) throws SQLException;
     }
 
     /** The dead letter of an event, for its trace. */

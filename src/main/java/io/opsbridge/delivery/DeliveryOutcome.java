@@ -8,7 +8,7 @@ import java.util.Map;
 
 import io.opsbridge.Json;
 import io.opsbridge.flow.OrderLink;
-import io.opsbridge.inbox.InboxState;
+import io.opsbridge.inbox.InboxStore;
 import io.opsbridge.ops.Metrics;
 import io.opsbridge.storage.Jdbc;
 import org.apache.camel.Exchange;
@@ -21,13 +21,15 @@ public final class DeliveryOutcome {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryOutcome.class);
 
     private final Jdbc jdbc;
+    private final InboxStore store;
     private final Clock clock;
     private final DeliverySettings settings;
 
     private final Metrics metrics;
 
-    public DeliveryOutcome(Jdbc jdbc, Clock clock, DeliverySettings settings, Metrics metrics) {
+    public DeliveryOutcome(Jdbc jdbc, InboxStore store, Clock clock, DeliverySettings settings, Metrics metrics) {
         this.jdbc = jdbc;
+        this.store = store;
         this.clock = clock;
         this.settings = settings;
         this.metrics = metrics;
@@ -37,7 +39,7 @@ public final class DeliveryOutcome {
      * The flow finished: done, with the ids it linked; events of the order waiting for it are woken.
      * Not when a write the flow queued failed ({@link FlowWrites}): that throws, and the event runs again.
      */
-    public void done(Exchange exchange, FlowEvent event, String node) {
+    public void done(Exchange exchange, FlowEvent event) {
         Instant now = clock.instant();
         Map<String, Object> outcome = new LinkedHashMap<>();
         OrderLink link = exchange.getProperty(OrderLink.PROPERTY, OrderLink.class);
@@ -49,19 +51,13 @@ public final class DeliveryOutcome {
             outcome.put("order_status", link.getStatus());
         }
         String outcomeJson = new String(Json.write(outcome), java.nio.charset.StandardCharsets.UTF_8);
-        jdbc.inTransaction(c -> {
+        boolean done = jdbc.inTransaction(c -> {
             FlowWrites.requireAllWentIn(exchange); // else it is not done: the flow runs again
-            Jdbc.update(c, "UPDATE inbox_event SET state = ?, finished_at = ?, outcome = ?, lease_owner = NULL, lease_until = NULL, "
-                    + "waiting_reason = NULL, next_attempt_at = NULL WHERE id = ? AND lease_owner = ?", InboxState.DONE, now,
-                    outcomeJson, event.pk(), node);
-            if (event.orderKey() != null) {
-                // what waited for this event may run now
-                Jdbc.update(c, "UPDATE inbox_event SET next_attempt_at = ? WHERE order_key = ? AND state = 'waiting' "
-                        + "AND waiting_reason = 'prerequisite'", now, event.orderKey());
-            }
-            return null;
+            return store.done(c, event.lease(), now, outcomeJson, event.orderKey());
         });
-        metrics.processed(event.eventType(), Duration.between(event.receivedAt(), now));
+        if (done) {
+            metrics.processed(event.eventType(), Duration.between(event.receivedAt(), now));
+        }
     }
 
     /** A retry the policy allowed: the event waits in the inbox, keeping its place in its order. */
@@ -70,9 +66,7 @@ public final class DeliveryOutcome {
         long delay = exchange.getProperty(RedeliveryPolicy.DELAY_MS, 0L, Long.class);
         LOG.info("{} event {} step {} failed ({}); retry in {} ms", event.sender(), event.eventId(),
                 exchange.getProperty(FlowEvent.STEP), exchange.getProperty(RedeliveryPolicy.LAST_ERROR), delay);
-        jdbc.update("UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', next_attempt_at = ?, "
-                + "attempts = attempts + 1, outcome = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
-                clock.instant().plusMillis(delay), outcomeJson("retrying", exchange), event.pk());
+        store.retryAt(event.lease(), clock.instant().plusMillis(delay), outcomeJson("retrying", exchange));
         exchange.setProperty(FlowEvent.OUTCOME, "retry");
     }
 
@@ -88,8 +82,7 @@ public final class DeliveryOutcome {
     private boolean tryPark(Exchange exchange) {
         FlowEvent event = exchange.getProperty(FlowEvent.PROPERTY, FlowEvent.class);
         Instant now = clock.instant();
-        Instant since = jdbc.one("SELECT parked_since FROM inbox_event WHERE id = ?", rs -> Jdbc.instant(rs, "parked_since"),
-                event.pk()).orElse(null);
+        Instant since = store.waitingSince(event.pk());
         if (since != null && Duration.between(since, now).compareTo(settings.prerequisiteTimeout()) > 0) {
             exchange.setProperty(RedeliveryPolicy.LAST_ERROR, "prerequisite missing for too long: "
                     + exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class).getMessage());
@@ -99,9 +92,7 @@ public final class DeliveryOutcome {
         long pause = Math.min(settings.maxDelay().toMillis(), Math.max(settings.prerequisiteRetry().toMillis(), waited / 2));
         String reason = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class).getMessage();
         LOG.info("{} event {} waits: {}", event.sender(), event.eventId(), reason);
-        jdbc.update("UPDATE inbox_event SET state = 'waiting', waiting_reason = 'prerequisite', next_attempt_at = ?, "
-                + "parked_since = COALESCE(parked_since, ?), outcome = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
-                now.plusMillis(pause), now, outcomeJson("waiting: " + reason, exchange), event.pk());
+        store.waitForPrerequisite(event.lease(), now.plusMillis(pause), now, outcomeJson("waiting: " + reason, exchange));
         exchange.setProperty(FlowEvent.OUTCOME, "parked");
         return true;
     }
@@ -109,18 +100,15 @@ public final class DeliveryOutcome {
     /** The router has no flow for this type (it was routed when received, the route files changed since). */
     public void unrouted(Exchange exchange) {
         FlowEvent event = exchange.getProperty(FlowEvent.PROPERTY, FlowEvent.class);
-        jdbc.update("UPDATE inbox_event SET state = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
-                InboxState.UNROUTED, clock.instant(), event.pk());
+        store.unrouted(event.lease(), clock.instant());
         exchange.setProperty(FlowEvent.OUTCOME, "unrouted");
     }
 
     /** A failure outside any flow's error handling (the router itself): retried later, never lost. */
-    public void failedOutsideFlow(FlowEvent event, Throwable failure, String node) {
+    public void failedOutsideFlow(FlowEvent event, Throwable failure) {
         LOG.error("{} event {} failed outside its flow: {}; retried in {} ms", event.sender(), event.eventId(),
                 failure.getClass().getSimpleName(), settings.maxDelay().toMillis());
-        jdbc.update("UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', next_attempt_at = ?, "
-                + "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?",
-                clock.instant().plus(settings.maxDelay()), event.pk(), node);
+        store.release(event.lease(), clock.instant().plus(settings.maxDelay()));
     }
 
     private static String outcomeJson(String detail, Exchange exchange) {

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -20,10 +19,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opsbridge.Json;
-import io.opsbridge.inbox.InboxState;
+import io.opsbridge.inbox.InboxStore;
 import io.opsbridge.storage.Jdbc;
 import io.opsbridge.storage.StorageException;
 import org.apache.camel.CamelContext;
@@ -61,23 +61,17 @@ public final class InboxDispatcher {
     /** Waiting events whose time has come (retries, prerequisites): few, read whole. */
     private static final String DUE_WAITING = "SELECT e.id, e.order_key, e.state FROM inbox_event e WHERE e.state = 'waiting' "
             + "AND e.next_attempt_at <= ? AND " + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
-    /**
-     * One row by its key and the state it was due in: a batch of these is one statement for the driver,
-     * and each row says whether it was won (another node, a replay or a discard may have come first).
-     */
-    private static final String CLAIM = "UPDATE inbox_event SET state = 'processing', lease_owner = ?, lease_until = ? "
-            + "WHERE id = ? AND state = ?";
     private static final String LOAD = "SELECT id, sender, event_id, event_type, order_key, generation, received_at, raw_body "
             + "FROM inbox_event WHERE id = ?";
-    private static final String RECOVER = "UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', "
-            + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE state = 'processing' AND lease_until < ?";
-    private static final String RENEW = "UPDATE inbox_event SET lease_until = ? WHERE state = 'processing' AND lease_owner = ?";
 
     private final Jdbc jdbc;
+    private final InboxStore store;
     private final Clock clock;
     private final DeliverySettings settings;
     private final DeliveryOutcome outcomes;
     private final String node;
+    /** Numbers this node's claims: a lease's owner is {@code <node>/<claim>}, unique to the claim. */
+    private final AtomicLong claims = new AtomicLong();
     private final ExecutorService workers;
     /** One thread runs dispatches that work asks for; wakes that come while one is pending fold into it. */
     private final ExecutorService waker;
@@ -90,9 +84,11 @@ public final class InboxDispatcher {
     private volatile Instant lastHeartbeat = Instant.EPOCH;
 
     /** @param node this node's id, the owner of the leases it takes */
-    public InboxDispatcher(Jdbc jdbc, Clock clock, DeliverySettings settings, DeliveryOutcome outcomes, String node) {
+    public InboxDispatcher(Jdbc jdbc, InboxStore store, Clock clock, DeliverySettings settings, DeliveryOutcome outcomes,
+            String node) {
         this.node = node;
         this.jdbc = jdbc;
+        this.store = store;
         this.clock = clock;
         this.settings = settings;
         this.outcomes = outcomes;
@@ -147,7 +143,7 @@ public final class InboxDispatcher {
             return 0;
         }
         Instant now = clock.instant();
-        int recovered = jdbc.update(RECOVER, now, now);
+        int recovered = store.recoverExpired(now);
         if (recovered > 0) {
             LOG.warn("Recovered {} event(s) whose lease expired (a node stopped while processing them)", recovered);
         }
@@ -211,19 +207,12 @@ public final class InboxDispatcher {
      * may win some rows), and the events it won, loaded for their flows.
      */
     private List<FlowEvent> claim(long[] ids, List<String> states, Instant now) {
-        Timestamp leaseUntil = Timestamp.from(now.plus(settings.lease()));
+        String[] owners = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            owners[i] = node + "/" + claims.incrementAndGet();
+        }
         return jdbc.inTransaction(c -> {
-            int[] won;
-            try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
-                for (int i = 0; i < ids.length; i++) {
-                    claim.setString(1, node);
-                    claim.setTimestamp(2, leaseUntil);
-                    claim.setLong(3, ids[i]);
-                    claim.setString(4, states.get(i));
-                    claim.addBatch();
-                }
-                won = claim.executeBatch();
-            }
+            int[] won = InboxStore.claim(c, ids, states, owners, now.plus(settings.lease()));
             List<FlowEvent> events = new ArrayList<>(ids.length);
             try (PreparedStatement load = c.prepareStatement(LOAD)) {
                 for (int i = 0; i < ids.length; i++) {
@@ -233,7 +222,7 @@ public final class InboxDispatcher {
                     load.setLong(1, ids[i]);
                     try (ResultSet rs = load.executeQuery()) {
                         if (rs.next()) {
-                            events.add(flowEvent(rs));
+                            events.add(flowEvent(rs, owners[i]));
                         }
                     }
                 }
@@ -242,7 +231,7 @@ public final class InboxDispatcher {
         });
     }
 
-    private static FlowEvent flowEvent(ResultSet rs) throws SQLException {
+    private static FlowEvent flowEvent(ResultSet rs, String leaseOwner) throws SQLException {
         long pk = rs.getLong("id");
         byte[] raw = rs.getBytes("raw_body");
         JsonNode envelope;
@@ -252,7 +241,7 @@ public final class InboxDispatcher {
             throw new IllegalStateException("stored event " + pk + " is not JSON");
         }
         return new FlowEvent(pk, rs.getString("sender"), rs.getString("event_id"), rs.getString("event_type"),
-                rs.getString("order_key"), rs.getInt("generation"), Jdbc.instant(rs, "received_at"), raw, envelope);
+                rs.getString("order_key"), rs.getInt("generation"), Jdbc.instant(rs, "received_at"), raw, envelope, leaseOwner);
     }
 
     /** Renews the leases of every event this node runs, in one statement. */
@@ -261,7 +250,7 @@ public final class InboxDispatcher {
             return;
         }
         lastHeartbeat = now;
-        jdbc.update(RENEW, now.plus(settings.lease()), node);
+        store.renew(node, now.plus(settings.lease()));
     }
 
     private void run(FlowEvent event) {
@@ -275,18 +264,18 @@ public final class InboxDispatcher {
             if (outcome == null) {
                 if (exchange.getException() != null) {
                     if (!running) {
-                        release(pk); // stopping: the route refused it, not the downstream
+                        store.release(event.lease(), clock.instant()); // stopping: the route refused it, not the downstream
                     } else {
-                        outcomes.failedOutsideFlow(event, exchange.getException(), node);
+                        outcomes.failedOutsideFlow(event, exchange.getException());
                     }
                 } else {
-                    outcomes.done(exchange, event, node);
+                    outcomes.done(exchange, event);
                 }
             }
         } catch (RuntimeException e) {
             LOG.error("Event {} could not be processed ({}); it will be retried", pk, StorageException.describe(e));
             try {
-                release(pk);
+                store.release(event.lease(), clock.instant());
             } catch (RuntimeException ignored) {
                 // the lease expires and the event is recovered
             }
@@ -297,11 +286,6 @@ public final class InboxDispatcher {
             }
             wake(); // a worker is free, and the order's next event may be due
         }
-    }
-    private void release(long pk) {
-        jdbc.update("UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', next_attempt_at = ?, "
-                + "lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND state = ?",
-                clock.instant(), pk, node, InboxState.PROCESSING);
     }
 
     /** Stops claiming and lets running events finish (up to the timeout); the rest resume after their lease. */

@@ -61,6 +61,13 @@ public final class Metrics {
                 .tag("job", job).tag("outcome", outcome).register(registry())).increment();
     }
 
+    /** A flow's outcome not written: its event's lease was lost meanwhile (another claim holds the event). */
+    public void fenced(String outcome) {
+        meters.computeIfAbsent("f|" + outcome, k -> Counter.builder("opsbridge.inbox.fenced")
+                .description("Late outcomes of flows whose lease was lost, not written (by outcome)")
+                .tag("outcome", outcome).register(registry())).increment();
+    }
+
     /** An event finished its flow: the time from receipt to done. */
     public void processed(String eventType, Duration sinceReceived) {
         (timers.computeIfAbsent("p|" + eventType, k -> Timer.builder("opsbridge.event.processing")

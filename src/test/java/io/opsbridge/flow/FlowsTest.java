@@ -244,6 +244,42 @@ class FlowsTest {
     }
 
     @Test
+    void aFlowWhoseLeaseWasTakenOverDoesNotWriteItsOutcome() {
+        // the task manager answers slowly; meanwhile another claim takes the event over (a node that paused past its lease)
+        downstream.stubFor(post("/tm/tasks").willReturn(okJson("{\"id\":\"TASK-FENCE\"}").withStatus(201).withFixedDelay(2000)));
+        pickFor("ORD-FENCE", "PICK-FENCE");
+        try (LogCapture logs = LogCapture.attach()) {
+            send("crm", orderCreated("evt_fence", "ORD-FENCE"));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> !requests(postRequestedFor(urlEqualTo("/tm/tasks"))).isEmpty());
+            assertThat(hub.update("UPDATE inbox_event SET lease_owner = 'another-node/1' WHERE event_id = 'evt_fence' "
+                    + "AND state = 'processing'")).isEqualTo(1);
+
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> fencedDone() >= 1);
+            // the late outcome changed nothing: not done, still the other claim's (or recovered once its lease ran out)
+            assertThat(hub.query("SELECT state, lease_owner FROM inbox_event WHERE event_id = 'evt_fence'").get(0))
+                    .satisfiesAnyOf(row -> assertThat(row).containsEntry("state", "processing").containsEntry("lease_owner", "another-node/1"),
+                            row -> assertThat(row).containsEntry("state", "waiting"));
+            assertThat(logs.lines()).anyMatch(line -> line.contains("was lost before the flow ended; its outcome 'done' was not written"));
+        }
+        // the lease the other claim never renewed runs out: the event is recovered, runs again and is done, same keys
+        ObjectNode done = awaitState("crm", "evt_fence", "done");
+        assertThat(done.get("links").get("taskId").asText()).isEqualTo("TASK-FENCE");
+        assertThat(requests(postRequestedFor(urlEqualTo("/tm/tasks")))).hasSizeGreaterThanOrEqualTo(1).allSatisfy(r ->
+                assertThat(r.getHeader("Idempotency-Key")).isEqualTo("evt_fence"));
+    }
+
+    static double fencedDone() {
+        String series = "opsbridge_inbox_fenced_total{outcome=\"done\"}";
+        for (String line : hub.send(java.net.http.HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
+    @Test
     void twoServerErrorsThenSuccessRetriesWithinTheJitterBounds() {
         downstream.stubFor(post("/tm/tasks").inScenario("retry").whenScenarioStateIs(STARTED)
                 .willReturn(aResponse().withStatus(503)).willSetStateTo("second"));
