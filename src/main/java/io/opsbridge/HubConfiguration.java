@@ -20,6 +20,7 @@ import io.opsbridge.delivery.DeadLetters;
 import io.opsbridge.delivery.DeliveryOutcome;
 import io.opsbridge.delivery.DeliverySettings;
 import io.opsbridge.delivery.Escalations;
+import io.opsbridge.delivery.EventSearch;
 import io.opsbridge.delivery.EventTrace;
 import io.opsbridge.delivery.InboxDispatcher;
 import io.opsbridge.delivery.Reconciler;
@@ -46,6 +47,7 @@ import io.opsbridge.ingest.WebhookReplies;
 import io.opsbridge.ops.DatabaseHealth;
 import io.opsbridge.ops.InboxGauges;
 import io.opsbridge.ops.Metrics;
+import io.opsbridge.ops.Overview;
 import io.opsbridge.ops.RouteFilesHealth;
 import io.opsbridge.ops.RouteFilesReloader;
 import io.opsbridge.sandbox.SandboxSystems;
@@ -128,6 +130,7 @@ public final class HubConfiguration implements CamelConfiguration {
 
         // operability: metrics series, inbox gauges, readiness including the database
         registry.bind("inboxGauges", new InboxGauges(jdbc, clock, metrics));
+        registry.bind("overview", new Overview(jdbc, clock, metrics));
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(new DatabaseHealth(dataSource));
@@ -218,6 +221,7 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("redeliveryPolicy", new RedeliveryPolicy(jdbc, clock));
         registry.bind("deadLetters", deadLetters);
         registry.bind("eventTrace", new EventTrace(jdbc, deadLetters));
+        registry.bind("eventSearch", new EventSearch(jdbc));
         registry.bind("alerts", new Alerts(settings.get("opsbridge.alerts.webhook-url", "")));
         registry.bind("escalations", new Escalations(jdbc, clock,
                 Duration.ofMillis(settings.getLong("opsbridge.escalation.sla-ms", 3_600_000))));
