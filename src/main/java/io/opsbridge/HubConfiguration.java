@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import io.opsbridge.admin.AdminAuth;
 import io.opsbridge.config.Settings;
+import io.opsbridge.console.ConsoleFiles;
 import io.opsbridge.crypto.SecretBox;
 import io.opsbridge.delivery.Alerts;
 import io.opsbridge.delivery.AttemptRecorder;
@@ -152,6 +153,7 @@ public final class HubConfiguration implements CamelConfiguration {
 
         try {
             context.addStartupListener(new ServerErrorPages());
+            context.addStartupListener(new ConsoleFiles());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
