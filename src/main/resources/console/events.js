@@ -63,9 +63,9 @@ export async function renderEvents(root, params, q) {
   root.append(h('h1', {}, 'Events'), form);
   const result = await api('GET', `/admin/events${query({ ...filters, limit: 200 })}`);
   root.append(table(`Events, newest first${result.more ? ` (the first ${result.limit})` : ''}`,
-    ['Received', 'Sender', 'Type', 'Event', 'State', 'Order', 'Attempts'],
+    ['Received', 'Sender', 'Type', 'Event', 'State', 'Order', 'Replays'],
     result.events.map((e) => [time(e.receivedAt), e.sender, e.eventType, traceLink(e.sender, e.eventId), stateBadge(e.state),
-      e.orderId ? h('a', { href: `#/events${query({ order: e.orderId })}` }, e.orderId) : '', e.attempts]),
+      e.orderId ? h('a', { href: `#/events${query({ order: e.orderId })}` }, e.orderId) : '', e.replays]),
     'No events match.'));
 }
 

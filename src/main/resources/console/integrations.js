@@ -149,7 +149,7 @@ export async function renderTenant(root, [tenantId]) {
     const { pullEndpoints } = await api('GET', `${base}/pull-endpoints`);
     const rows = pullEndpoints.map((p) => {
       const sync = h('button', { type: 'button', class: 'sync-now', 'aria-label': `Sync now: ${p.url}` }, 'Sync now');
-      const result = h('span', { class: 'sync-result', 'aria-live': 'polite' });
+      const result = h('div', { class: 'sync-result', 'aria-live': 'polite' });
       sync.addEventListener('click', async () => {
         sync.disabled = true;
         result.textContent = 'Syncing…';
@@ -160,7 +160,7 @@ export async function renderTenant(root, [tenantId]) {
             : `${r.status}: ${r.error || ''}`;
           notify(`Sync: ${text}`);
           await loadPulls();
-          const again = pulls.querySelector(`[data-endpoint="${CSS.escape(p.id)}"] .sync-result`);
+          const again = pulls.querySelector(`[data-endpoint-row="${CSS.escape(p.id)}"] .sync-result`);
           if (again) {
             again.textContent = text;
           }
@@ -188,7 +188,7 @@ export async function renderTenant(root, [tenantId]) {
         h('span', { class: `pill ${p.lastStatus === 'ok' ? 'ok' : p.lastStatus ? 'bad' : ''}`, 'data-field': 'last-status' },
           p.lastStatus || 'never'),
         p.lastError || '', p.lastProcessed ?? '',
-        h('span', { class: 'actions', 'data-endpoint': p.id }, sync, remove, result)];
+        h('div', {}, h('span', { class: 'actions' }, sync, remove), result)];
     });
     pulls.append(table('Pull endpoints', ['URL', 'Method', 'Schedule', 'Last sync', 'Status', 'Error', 'Processed', 'Actions'],
       rows, 'No pull endpoints.'));

@@ -310,6 +310,8 @@ class ConsoleBrowserTest {
         assertThat(text("#trace-payload")).contains(MARKUP.replace("\"", "\\\""));
         assertThat(browser.findElements(By.cssSelector("#view script, #view img"))).isEmpty();
         assertThat(js("return window.__pwned === undefined")).isEqualTo(true);
+        js("document.getElementById('trace-payload').scrollIntoView()");
+        screenshot("08-event-trace-markup-as-text");
 
         // the other filters narrow the same list
         open("#/events?state=discarded");
