@@ -47,7 +47,8 @@ function showSignIn(message) {
   $('token').focus();
 }
 
-async function route() {
+/** Renders the view the hash names; {@code moveFocus}: to its heading (a keyboard or screen reader user follows). */
+async function route(moveFocus) {
   if (!session.token()) {
     showSignIn();
     return;
@@ -71,6 +72,11 @@ async function route() {
   root.dataset.view = name;
   try {
     cleanup = (await view(root, params, query)) || null;
+    const heading = root.querySelector('h1');
+    if (moveFocus && heading && !root.contains(document.activeElement)) {
+      heading.setAttribute('tabindex', '-1');
+      heading.focus();
+    }
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       return; // signed out: the sign-in page is already showing
@@ -107,6 +113,6 @@ $('sign-out').addEventListener('click', () => {
 window.addEventListener('signed-out', () => showSignIn('Your session ended or the token was refused. Sign in again.'));
 window.addEventListener('hashchange', () => {
   notify('');
-  route();
+  route(true);
 });
 route();
