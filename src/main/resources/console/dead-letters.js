@@ -2,7 +2,7 @@
 import { api, query } from './api.js';
 import { h, clear, facts, field, select, table, time, json, confirmDialog } from './dom.js';
 import { notify, problemText } from './ui.js';
-import { traceLink } from './events.js';
+import { senderInput, traceLink } from './events.js';
 
 const LIST_LIMIT = 500; // the API's page
 
@@ -25,7 +25,7 @@ export async function renderDeadLetters(root, params, q) {
   const filters = { state: q.has('state') ? q.get('state') : 'open', sender: q.get('sender') || '', eventType: q.get('eventType') || '' };
   const state = select({ id: 'dl-state' }, [['open', 'open'], ['replayed', 'replayed'], ['discarded', 'discarded'], ['', 'any']],
     filters.state === 'any' ? '' : filters.state);
-  const sender = select({ id: 'dl-sender' }, [['', 'Any'], ['crm', 'crm'], ['tasks', 'tasks'], ['wms', 'wms']], filters.sender);
+  const sender = senderInput('dl-sender', filters.sender);
   const eventType = h('input', { type: 'text', id: 'dl-type', value: filters.eventType, placeholder: 'ORDER.CREATED' });
   const form = h('form', { class: 'filters', id: 'dl-filter', role: 'search', 'aria-label': 'Filter dead letters' },
     field('State', state), field('Sender', sender), field('Event type', eventType),

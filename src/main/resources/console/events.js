@@ -27,6 +27,17 @@ function toLocal(iso) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/**
+ * A sender filter: free text (integrators add senders by configuration), suggesting the shipped ones.
+ * Empty means any.
+ */
+export function senderInput(id, value) {
+  if (!document.getElementById('known-senders')) {
+    document.body.append(h('datalist', { id: 'known-senders' }, SENDERS.map((s) => h('option', { value: s }))));
+  }
+  return h('input', { type: 'text', id, name: 'sender', value, list: 'known-senders', placeholder: 'any', spellcheck: 'false' });
+}
+
 export function traceLink(sender, eventId, label) {
   return h('a', { href: `#/events/${encodeURIComponent(sender)}/${encodeURIComponent(eventId)}`, class: 'trace-link' },
     label || eventId);
@@ -42,7 +53,7 @@ export async function renderEvents(root, params, q) {
     sender: q.get('sender') || '', type: q.get('type') || '', state: q.get('state') || '',
     order: q.get('order') || '', from: q.get('from') || '', to: q.get('to') || '',
   };
-  const sender = select({ id: 'ev-sender', name: 'sender' }, [['', 'Any'], ...SENDERS.map((s) => [s, s])], filters.sender);
+  const sender = senderInput('ev-sender', filters.sender);
   const type = h('input', { type: 'text', id: 'ev-type', name: 'type', value: filters.type, placeholder: 'ORDER.CREATED' });
   const state = select({ id: 'ev-state', name: 'state' }, [['', 'Any'], ...STATES.map((s) => [s, s])], filters.state);
   const order = h('input', { type: 'text', id: 'ev-order', name: 'order', value: filters.order, placeholder: 'ORD-1001' });
