@@ -15,6 +15,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.opsbridge.admin.AdminAuth;
 import io.opsbridge.config.Settings;
+import io.opsbridge.console.ConsoleFiles;
 import io.opsbridge.crypto.SecretBox;
 import io.opsbridge.delivery.Alerts;
 import io.opsbridge.delivery.AttemptRecorder;
@@ -22,6 +23,7 @@ import io.opsbridge.delivery.DeadLetters;
 import io.opsbridge.delivery.DeliveryOutcome;
 import io.opsbridge.delivery.DeliverySettings;
 import io.opsbridge.delivery.Escalations;
+import io.opsbridge.delivery.EventSearch;
 import io.opsbridge.delivery.EventTrace;
 import io.opsbridge.delivery.InboxDispatcher;
 import io.opsbridge.delivery.Reconciler;
@@ -52,6 +54,7 @@ import io.opsbridge.ingest.WebhookReplies;
 import io.opsbridge.ops.DatabaseHealth;
 import io.opsbridge.ops.InboxGauges;
 import io.opsbridge.ops.Metrics;
+import io.opsbridge.ops.Overview;
 import io.opsbridge.ops.RouteFilesHealth;
 import io.opsbridge.ops.RouteFilesReloader;
 import io.opsbridge.sandbox.SandboxSystems;
@@ -138,6 +141,7 @@ public final class HubConfiguration implements CamelConfiguration {
 
         // operability: metrics series, inbox gauges, readiness including the database
         registry.bind("inboxGauges", new InboxGauges(jdbc, clock, metrics));
+        registry.bind("overview", new Overview(jdbc, clock, metrics));
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(new DatabaseHealth(dataSource));
@@ -159,6 +163,7 @@ public final class HubConfiguration implements CamelConfiguration {
 
         try {
             context.addStartupListener(new ServerErrorPages());
+            context.addStartupListener(new ConsoleFiles());
             context.addStartupListener(new HttpServerMetrics(metrics));
             // the connection pool's own series (hikaricp_connections_*), once the meter registry is up
             context.addStartupListener((started, alreadyStarted) -> {
@@ -238,6 +243,7 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("redeliveryPolicy", new RedeliveryPolicy(jdbc, clock));
         registry.bind("deadLetters", deadLetters);
         registry.bind("eventTrace", new EventTrace(jdbc, deadLetters));
+        registry.bind("eventSearch", new EventSearch(jdbc));
         registry.bind("alerts", new Alerts(settings.get("opsbridge.alerts.webhook-url", "")));
         registry.bind("escalations", new Escalations(jdbc, clock,
                 Duration.ofMillis(settings.getLong("opsbridge.escalation.sla-ms", 3_600_000))));
