@@ -18,7 +18,7 @@ public record DeliverySettings(Duration maxDelay, int workers, int batch, Durati
     public static DeliverySettings from(Settings s) {
         return new DeliverySettings(
                 Duration.ofMillis(s.getLong("opsbridge.delivery.max-delay-ms", 60_000)),
-                s.getInt("opsbridge.delivery.workers", 32),
+                s.getInt("opsbridge.delivery.workers", 128),
                 s.getInt("opsbridge.delivery.batch", 50),
                 Duration.ofMillis(s.getLong("opsbridge.delivery.lease-ms", 60_000)),
                 Duration.ofMillis(s.getLong("opsbridge.delivery.prerequisite-retry-ms", 1000)),
