@@ -2,7 +2,7 @@
 # Installs what the console's browser tests (ConsoleBrowserTest) drive: Debian's chromium and its
 # chromedriver, at /usr/bin/chromium and /usr/bin/chromedriver (Selenium Manager cannot download a
 # driver on these machines, so the tests name both paths). Does nothing when both are there; else
-# installs them with apt-get (about 100 MB), as root or through sudo. .ci/run calls it first.
+# installs them with apt-get (about 100 MB), as root or through sudo. mvn -B verify runs it before the tests.
 #
 #   scripts/install-browser.sh
 set -euo pipefail
