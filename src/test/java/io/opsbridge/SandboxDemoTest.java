@@ -166,7 +166,7 @@ class SandboxDemoTest {
         assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/no-such-path")).GET()).statusCode()).isEqualTo(404);
 
         System.gc(); // the GC pause series appear with the first collection (the hub runs in this JVM)
-        await().atMost(Duration.ofSeconds(15)).until(() -> metricNames().containsAll(java.util.List.of(
+        await().atMost(Duration.ofSeconds(15)).until(() -> hub.metricNames().containsAll(java.util.List.of(
                 "opsbridge_downstream_attempts_total", "opsbridge_inbox_oldest_age_seconds", "hikaricp_connections_active",
                 "jvm_gc_pause_seconds_count")));
         String metrics = hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body();
@@ -178,7 +178,7 @@ class SandboxDemoTest {
                 "http_server_requests_seconds_count{method=\"GET\",outcome=\"CLIENT_ERROR\",status=\"404\",uri=\"NOT_FOUND\"}");
         assertThat(metrics).doesNotContain("evt_demo_dash");
 
-        java.util.Set<String> exported = metricNames();
+        java.util.Set<String> exported = hub.metricNames();
         JsonNode dashboard = Events.parse(java.nio.file.Files.readString(Path.of("deploy/grafana-dashboard.json")));
         java.util.regex.Pattern series = java.util.regex.Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
         java.util.List<String> queried = new java.util.ArrayList<>();
@@ -192,13 +192,4 @@ class SandboxDemoTest {
         assertThat(queried).allSatisfy(name -> assertThat(exported).as("dashboard series %s", name).contains(name));
     }
 
-    static java.util.Set<String> metricNames() {
-        java.util.Set<String> names = new java.util.TreeSet<>();
-        for (String line : hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body().split("\n")) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                names.add(line.split("[{ ]", 2)[0]);
-            }
-        }
-        return names;
-    }
 }

@@ -2,7 +2,6 @@ package io.opsbridge.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -64,10 +63,6 @@ class EventSearchAndOverviewTest {
         hub.close();
     }
 
-    HttpResponse<String> get(String path) {
-        return hub.send(HttpRequest.newBuilder(hub.uri(path)).GET());
-    }
-
     // ---- GET /admin/events
 
     @Test
@@ -107,7 +102,7 @@ class EventSearchAndOverviewTest {
         HttpResponse<String> unknown = admin.get("/admin/events?sendr=crm");
         assertProblem(unknown, 400, "unknown-parameter", "unknown: sendr");
         assertThat(Events.parse(unknown.body()).get("errors").get(0).get("pointer").asText()).isEqualTo("sendr");
-        assertThat(get("/admin/events").statusCode()).isEqualTo(401);
+        assertThat(hub.get("/admin/events").statusCode()).isEqualTo(401);
         assertThat(new AdminClient(hub, "wrong").get("/admin/events").statusCode()).isEqualTo(401);
     }
 
@@ -131,7 +126,7 @@ class EventSearchAndOverviewTest {
         new Webhooks(hub).post("/webhooks/orders", "not-the-secret", Events.json(order("evt_bad_sig", "ORD-X", "ORDER.CREATED")));
         JsonNode after = admin.get("/admin/overview", 200);
         assertThat(after.get("intake").size()).isGreaterThanOrEqualTo(2);
-        assertThat(get("/admin/overview").statusCode()).isEqualTo(401);
+        assertThat(hub.get("/admin/overview").statusCode()).isEqualTo(401);
     }
 
     static List<String> ids(JsonNode answer) {

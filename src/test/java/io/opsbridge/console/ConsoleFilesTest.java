@@ -43,15 +43,11 @@ class ConsoleFilesTest {
         hub.close();
     }
 
-    HttpResponse<String> get(String path) {
-        return hub.send(HttpRequest.newBuilder(hub.uri(path)).GET());
-    }
-
     // ---- static files
 
     @Test
     void consolePagesAreServedWithoutATokenAndWithTheirSecurityHeaders() {
-        HttpResponse<String> index = get("/console/");
+        HttpResponse<String> index = hub.get("/console/");
         assertThat(index.statusCode()).isEqualTo(200);
         assertThat(index.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
         String csp = index.headers().firstValue("Content-Security-Policy").orElseThrow();
@@ -62,12 +58,12 @@ class ConsoleFilesTest {
         assertThat(index.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
         assertThat(index.body()).contains("<script type=\"module\" src=\"app.js\"></script>", "<label for=\"token\">");
 
-        assertThat(get("/console/app.js").headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
-        assertThat(get("/console/console.css").headers().firstValue("Content-Type")).hasValue("text/css; charset=utf-8");
-        assertThat(get("/console/icon.svg").headers().firstValue("Content-Type")).hasValue("image/svg+xml");
-        assertThat(get("/console/app.js").headers().firstValue("Content-Security-Policy")).hasValue(csp);
+        assertThat(hub.get("/console/app.js").headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(hub.get("/console/console.css").headers().firstValue("Content-Type")).hasValue("text/css; charset=utf-8");
+        assertThat(hub.get("/console/icon.svg").headers().firstValue("Content-Type")).hasValue("image/svg+xml");
+        assertThat(hub.get("/console/app.js").headers().firstValue("Content-Security-Policy")).hasValue(csp);
 
-        HttpResponse<String> bare = get("/console");
+        HttpResponse<String> bare = hub.get("/console");
         assertThat(bare.statusCode()).isEqualTo(301);
         assertThat(bare.headers().firstValue("Location")).hasValue("/console/");
     }
@@ -76,7 +72,7 @@ class ConsoleFilesTest {
     void onlyTheConsoleFilesAreReachable() {
         for (String path : List.of("/console/missing.js", "/console/%2e%2e/pom.xml", "/console/..%2fpom.xml",
                 "/console/sub/app.js", "/console/App.js", "/console/logback.xml", "/console/index.html.bak")) {
-            HttpResponse<String> response = get(path);
+            HttpResponse<String> response = hub.get(path);
             assertThat(response.statusCode()).as(path).isEqualTo(404);
             assertThat(response.headers().firstValue("Content-Type")).as(path).hasValue("application/problem+json");
         }

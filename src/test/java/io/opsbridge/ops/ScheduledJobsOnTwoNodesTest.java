@@ -2,7 +2,6 @@ package io.opsbridge.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -80,12 +79,6 @@ class ScheduledJobsOnTwoNodesTest {
     }
 
     static double ticks(TestHub hub, String job, String outcome) {
-        String series = "opsbridge_scheduled_ticks_total{job=\"" + job + "\",outcome=\"" + outcome + "\"}";
-        for (String line : hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body().split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1).trim());
-            }
-        }
-        return 0;
+        return hub.metric("opsbridge_scheduled_ticks_total{job=\"" + job + "\",outcome=\"" + outcome + "\"}");
     }
 }

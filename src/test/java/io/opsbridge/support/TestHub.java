@@ -145,6 +145,31 @@ public final class TestHub implements AutoCloseable {
         }
     }
 
+    public HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    /** One series of /metrics as printed ({@code name{label="value",…}}, labels in Prometheus's order); 0 when absent. */
+    public double metric(String series) {
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
+    /** The names of the series /metrics holds now. */
+    public java.util.Set<String> metricNames() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String line : get("/metrics").body().split("\n")) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                names.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+        return names;
+    }
+
     public <T> T bean(String name, Class<T> type) {
         return main.getCamelContext().getRegistry().lookupByNameAndType(name, type);
     }

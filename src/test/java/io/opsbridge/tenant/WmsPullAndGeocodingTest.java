@@ -193,22 +193,13 @@ class WmsPullAndGeocodingTest {
         String id = register(tenantId, "/counted", "GET", 3600).get("id").asText(); // adds a route to the running hub
         String series = "http_server_requests_seconds_count{method=\"GET\",outcome=\"SUCCESS\",status=\"200\","
                 + "uri=\"/admin/tenants/:tenantId\"}";
-        double before = metric(series);
+        double before = hub.metric(series);
         admin.get("/admin/tenants/" + tenantId, 200);
-        assertThat(metric(series)).isEqualTo(before + 1);
+        assertThat(hub.metric(series)).isEqualTo(before + 1);
         // the admin token is still checked once, and an unknown path is still a problem+json 404
         assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/admin/tenants/" + tenantId)).GET()).statusCode()).isEqualTo(401);
         assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/no-such-path")).GET()).body()).contains("\"status\":404");
         assertThat(admin.delete("/admin/tenants/" + tenantId + "/pull-endpoints/" + id).statusCode()).isEqualTo(204);
-    }
-
-    static double metric(String series) {
-        for (String line : hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body().split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1).trim());
-            }
-        }
-        return 0;
     }
 
     @Test
