@@ -21,6 +21,24 @@ async function discardOne(dl) {
   return true;
 }
 
+/** Replay and Discard for an open dead letter, each followed by {@code reload} when it went through. */
+function actionButtons(dl, reload, replayAttributes, discardAttributes) {
+  const act = (action) => async () => {
+    try {
+      if (await action(dl) !== false) {
+        await reload();
+      }
+    } catch (error) {
+      notify(problemText(error), 'error');
+    }
+  };
+  const replay = h('button', { type: 'button', ...replayAttributes }, 'Replay');
+  replay.addEventListener('click', act(replayOne));
+  const discard = h('button', { type: 'button', class: 'secondary', ...discardAttributes }, 'Discard');
+  discard.addEventListener('click', act(discardOne));
+  return [replay, discard];
+}
+
 export async function renderDeadLetters(root, params, q) {
   const filters = { state: q.has('state') ? q.get('state') : 'open', sender: q.get('sender') || '', eventType: q.get('eventType') || '' };
   const state = select({ id: 'dl-state' }, [['open', 'open'], ['replayed', 'replayed'], ['discarded', 'discarded'], ['', 'any']],
@@ -76,26 +94,8 @@ export async function renderDeadLetters(root, params, q) {
         const actions = h('span', { class: 'actions', 'data-dead-letter': d.id },
           h('a', { href: `#/dead-letters/${d.id}`, class: 'button secondary', 'aria-label': `Inspect dead letter ${d.id}` }, 'Inspect'));
         if (d.state === 'open') {
-          const replay = h('button', { type: 'button', class: 'replay', 'aria-label': `Replay dead letter ${d.id}` }, 'Replay');
-          replay.addEventListener('click', async () => {
-            try {
-              await replayOne(d);
-              await load();
-            } catch (error) {
-              notify(problemText(error), 'error');
-            }
-          });
-          const discard = h('button', { type: 'button', class: 'secondary', 'aria-label': `Discard dead letter ${d.id}` }, 'Discard');
-          discard.addEventListener('click', async () => {
-            try {
-              if (await discardOne(d)) {
-                await load();
-              }
-            } catch (error) {
-              notify(problemText(error), 'error');
-            }
-          });
-          actions.append(replay, discard);
+          actions.append(...actionButtons(d, load, { class: 'replay', 'aria-label': `Replay dead letter ${d.id}` },
+            { 'aria-label': `Discard dead letter ${d.id}` }));
         }
         return [String(d.id), time(d.createdAt), d.sender, d.eventType, traceLink(d.sender, d.eventId), d.step,
           d.lastStatus, d.attempts, d.lastError, d.state, actions];
@@ -117,26 +117,7 @@ export async function renderDeadLetter(root, [id]) {
       ['Last error', d.lastError], ['Created', time(d.createdAt)], ['Resolved', time(d.resolvedAt)],
     ]));
     if (d.state === 'open') {
-      const replay = h('button', { type: 'button', id: 'dl-replay' }, 'Replay');
-      replay.addEventListener('click', async () => {
-        try {
-          await replayOne(d);
-          await load();
-        } catch (error) {
-          notify(problemText(error), 'error');
-        }
-      });
-      const discard = h('button', { type: 'button', id: 'dl-discard', class: 'secondary' }, 'Discard');
-      discard.addEventListener('click', async () => {
-        try {
-          if (await discardOne(d)) {
-            await load();
-          }
-        } catch (error) {
-          notify(problemText(error), 'error');
-        }
-      });
-      body.append(h('div', { class: 'actions' }, replay, discard));
+      body.append(h('div', { class: 'actions' }, ...actionButtons(d, load, { id: 'dl-replay' }, { id: 'dl-discard' })));
     }
     body.append(h('h2', {}, 'Original payload'), json(d.payload));
   }

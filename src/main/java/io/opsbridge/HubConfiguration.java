@@ -36,6 +36,7 @@ import io.opsbridge.flow.ParsedOnceJsonata;
 import io.opsbridge.flow.TemplateFunctions;
 import io.opsbridge.http.ErrorReplies;
 import io.opsbridge.http.RequestGuard;
+import io.opsbridge.http.RouterHandlers;
 import io.opsbridge.http.ServerErrorPages;
 import io.opsbridge.ops.HttpServerMetrics;
 import io.opsbridge.ops.ScheduledJobs;
@@ -130,7 +131,7 @@ public final class HubConfiguration implements CamelConfiguration {
         String node = UUID.randomUUID().toString();
         ScheduledJobs jobs = new ScheduledJobs(jdbc, clock, node, metrics);
         registry.bind("scheduledJobs", jobs);
-        bindTenants(context, settings, clock, jdbc, dataSource, jobs);
+        AdminAuth adminAuth = bindTenants(context, settings, clock, jdbc, dataSource, jobs);
         bindDelivery(context, settings, clock, jdbc, metrics, writer, node);
 
         registry.bind("reconciler", new Reconciler(jdbc, clock, inbox, senders.named(settings.get("opsbridge.reconciler.sender", "crm")),
@@ -162,9 +163,8 @@ public final class HubConfiguration implements CamelConfiguration {
         }
 
         try {
-            context.addStartupListener(new ServerErrorPages());
-            context.addStartupListener(new ConsoleFiles());
-            context.addStartupListener(new HttpServerMetrics(metrics));
+            context.addStartupListener(RouterHandlers.installedOnce(List.of(new ServerErrorPages(), new ConsoleFiles(),
+                    new HttpServerMetrics(metrics), adminAuth)));
             // the connection pool's own series (hikaricp_connections_*), once the meter registry is up
             context.addStartupListener((started, alreadyStarted) -> {
                 if (!alreadyStarted) {
@@ -189,8 +189,8 @@ public final class HubConfiguration implements CamelConfiguration {
         }
     }
 
-    /** Tenants: the admin API's authentication, the WMS order webhook and pulls, geocoding. */
-    private static void bindTenants(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, DataSource dataSource,
+    /** Tenants: the admin API's authentication (returned: the server installs it), the WMS order webhook and pulls, geocoding. */
+    private static AdminAuth bindTenants(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, DataSource dataSource,
             ScheduledJobs jobs) {
         Registry registry = context.getRegistry();
         AdminAuth adminAuth = AdminAuth.open(settings.find("opsbridge.admin.token"), dataSource, clock);
@@ -213,11 +213,11 @@ public final class HubConfiguration implements CamelConfiguration {
                 context.createProducerTemplate()));
 
         try {
-            context.addStartupListener(adminAuth);
             context.addStartupListener(pullSchedules);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+        return adminAuth;
     }
 
     /** The downstream systems the flows call: opsbridge.<system>.url and .token. */

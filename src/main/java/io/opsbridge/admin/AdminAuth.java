@@ -14,8 +14,7 @@ import io.opsbridge.crypto.Secrets;
 import io.opsbridge.http.Problem;
 import io.opsbridge.http.ServerErrorPages;
 import io.vertx.ext.web.RoutingContext;
-import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
+import io.opsbridge.http.RouterHandlers;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>The token is {@code opsbridge.admin.token} when configured. Otherwise one is generated at the
  * first start, printed once on the console, and only its hash is kept in the database.
  */
-public final class AdminAuth implements StartupListener {
+public final class AdminAuth implements RouterHandlers {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminAuth.class);
     static final Problem UNAUTHORIZED = new Problem(401, "admin-unauthorized", "Unauthorized",
@@ -69,13 +68,8 @@ public final class AdminAuth implements StartupListener {
     }
 
     @Override
-    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        if (alreadyStarted) {
-            return; // called again for each route added later (a pull schedule): the handlers are in place
-        }
-        for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
-            router.route("/admin/*").order(-100).handler(this::check);
-        }
+    public void addTo(VertxPlatformHttpRouter router) {
+        router.route("/admin/*").order(-100).handler(this::check);
     }
 
     private void check(RoutingContext ctx) {

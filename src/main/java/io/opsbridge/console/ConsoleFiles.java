@@ -13,8 +13,7 @@ import io.opsbridge.http.ServerErrorPages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
-import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
+import io.opsbridge.http.RouterHandlers;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 /**
@@ -24,7 +23,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * token the operator typed. Every answer carries a Content-Security-Policy without inline script
  * or style, so data a page renders can never run as code even if a page made a mistake.
  */
-public final class ConsoleFiles implements StartupListener {
+public final class ConsoleFiles implements RouterHandlers {
 
     /** Scripts, styles, images and fetches from this origin only; no inline code; never framed. */
     public static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -44,25 +43,20 @@ public final class ConsoleFiles implements StartupListener {
     private final Map<String, Optional<byte[]>> cache = new ConcurrentHashMap<>();
 
     @Override
-    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        if (alreadyStarted) {
-            return; // called again for each route added later (a pull schedule): the handlers are in place
-        }
-        for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
-            router.route("/console").handler(ctx -> {
-                if (!ctx.request().path().equals("/console")) {
-                    ctx.next(); // Vert.x matches "/console/" here too: that is the index, below
-                    return;
-                }
-                if (!readMethod(ctx)) {
-                    ServerErrorPages.reply(ctx, METHOD);
-                    return;
-                }
-                securityHeaders(ctx);
-                ctx.response().setStatusCode(301).putHeader("Location", "/console/").end();
-            });
-            router.route("/console/*").handler(this::serve);
-        }
+    public void addTo(VertxPlatformHttpRouter router) {
+        router.route("/console").handler(ctx -> {
+            if (!ctx.request().path().equals("/console")) {
+                ctx.next(); // Vert.x matches "/console/" here too: that is the index, below
+                return;
+            }
+            if (!readMethod(ctx)) {
+                ServerErrorPages.reply(ctx, METHOD);
+                return;
+            }
+            securityHeaders(ctx);
+            ctx.response().setStatusCode(301).putHeader("Location", "/console/").end();
+        });
+        router.route("/console/*").handler(this::serve);
     }
 
     private void serve(RoutingContext ctx) {

@@ -3,30 +3,22 @@ package io.opsbridge.http;
 import io.opsbridge.Json;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
-import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 /**
  * Answers what the HTTP server refuses before any route runs (no such path, a body over the
  * server's ceiling, a failure while writing) as problem+json too, never Vert.x's plain-text pages.
  */
-public final class ServerErrorPages implements StartupListener {
+public final class ServerErrorPages implements RouterHandlers {
 
     private static final Problem NOT_FOUND = new Problem(404, "not-found", "Not found", "No endpoint at this path.");
 
     @Override
-    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        if (alreadyStarted) {
-            return; // called again for each route added later (a pull schedule): the handlers are in place
-        }
-        // one router per server port, registered under a name derived from the port
-        for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
-            // Runs after every endpoint's route: a path nobody serves (404), or not with this method (405).
-            router.route().last().handler(ctx -> notServed(router, ctx));
-            // Failures raised inside the server's handlers (the body limit answers 413 this way).
-            router.route().failureHandler(ServerErrorPages::failure);
-        }
+    public void addTo(VertxPlatformHttpRouter router) {
+        // Runs after every endpoint's route: a path nobody serves (404), or not with this method (405).
+        router.route().last().handler(ctx -> notServed(router, ctx));
+        // Failures raised inside the server's handlers (the body limit answers 413 this way).
+        router.route().failureHandler(ServerErrorPages::failure);
     }
 
     /** 405 with Allow when some route serves this path with other methods, else 404. */

@@ -8,9 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
-import org.apache.camel.CamelContext;
+import io.opsbridge.http.RouterHandlers;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
-import org.apache.camel.StartupListener;
 
 /**
  * Every HTTP request the server answers, timed in Micrometer's own series {@code http.server.requests}
@@ -19,7 +18,7 @@ import org.apache.camel.StartupListener;
  * path itself: ids stay out of the series), {@code status} and {@code outcome}. Taken by the HTTP
  * server before any route runs, so a 401, 404 or 413 answered there is counted too.
  */
-public final class HttpServerMetrics implements StartupListener {
+public final class HttpServerMetrics implements RouterHandlers {
 
     private final Metrics metrics;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -29,13 +28,8 @@ public final class HttpServerMetrics implements StartupListener {
     }
 
     @Override
-    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        if (alreadyStarted) {
-            return; // called again for each route added later (a pull schedule): the handlers are in place
-        }
-        for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
-            router.route().order(-1000).handler(this::time);
-        }
+    public void addTo(VertxPlatformHttpRouter router) {
+        router.route().order(-1000).handler(this::time);
     }
 
     private void time(RoutingContext ctx) {

@@ -1,8 +1,6 @@
 package io.opsbridge.ops;
 
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -16,40 +14,27 @@ import io.opsbridge.storage.Jdbc;
  */
 public final class InboxGauges {
 
-    private static final String[] BACKLOG = {"received", "processing", "waiting"};
     private static final String[] STATES = {"received", "processing", "waiting", "done", "dead", "unrouted", "discarded"};
 
-    private final Jdbc jdbc;
+    private final InboxCounts counts;
     private final Clock clock;
     private final Metrics metrics;
     private final Map<String, Double> values = new ConcurrentHashMap<>();
     private volatile boolean registered;
 
     public InboxGauges(Jdbc jdbc, Clock clock, Metrics metrics) {
-        this.jdbc = jdbc;
+        this.counts = new InboxCounts(jdbc);
         this.clock = clock;
         this.metrics = metrics;
     }
 
     public void refresh() {
         register();
-        // one count per state, each a range of the state index (a GROUP BY would read the whole table)
         for (String state : STATES) {
-            values.put("state:" + state, jdbc.one("SELECT COUNT(*) FROM inbox_event WHERE state = ?", rs -> rs.getDouble(1),
-                    state).orElse(0.0));
+            values.put("state:" + state, (double) counts.inState(state));
         }
-        // the backlog's oldest: the first event of each unfinished state in ix_inbox_event_state's order (ids
-        // follow commit order), one index entry each instead of every row of the backlog
-        Instant oldest = null;
-        for (String state : BACKLOG) {
-            Instant first = jdbc.one("SELECT received_at FROM inbox_event WHERE state = ? ORDER BY state, id LIMIT 1",
-                    rs -> Jdbc.instant(rs, "received_at"), state).orElse(null);
-            if (first != null && (oldest == null || first.isBefore(oldest))) {
-                oldest = first;
-            }
-        }
-        values.put("oldest", oldest == null ? 0.0 : Duration.between(oldest, clock.instant()).toMillis() / 1000.0);
-        values.put("dead", jdbc.one("SELECT COUNT(*) FROM dead_letter WHERE state = 'open'", rs -> rs.getDouble(1)).orElse(0.0));
+        values.put("oldest", counts.oldestAgeSeconds(clock.instant()));
+        values.put("dead", (double) counts.openDeadLetters());
     }
 
     private void register() {

@@ -1,7 +1,6 @@
 package io.opsbridge.ops;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,15 +19,13 @@ import org.apache.camel.Exchange;
  */
 public final class Overview {
 
-    private static final String[] BACKLOG = {"received", "processing", "waiting"};
-
-    private final Jdbc jdbc;
+    private final InboxCounts counts;
     private final Clock clock;
     private final Metrics metrics;
     private final Instant startedAt;
 
     public Overview(Jdbc jdbc, Clock clock, Metrics metrics) {
-        this.jdbc = jdbc;
+        this.counts = new InboxCounts(jdbc);
         this.clock = clock;
         this.metrics = metrics;
         this.startedAt = clock.instant();
@@ -42,8 +39,7 @@ public final class Overview {
         answer.put("intake", intake());
         answer.put("downstream", downstream());
         answer.put("backlog", backlog(now));
-        answer.put("deadLettersOpen", jdbc.one("SELECT COUNT(*) FROM dead_letter WHERE state = 'open'",
-                rs -> rs.getLong(1)).orElse(0L));
+        answer.put("deadLettersOpen", counts.openDeadLetters());
         HttpReplies.json(exchange, 200, answer);
     }
 
@@ -75,23 +71,17 @@ public final class Overview {
         return systems;
     }
 
-    /** Unfinished events by state, their total and the oldest one's age (one index entry per state, as the gauges do). */
+    /** Unfinished events by state, their total and the oldest one's age. */
     private Map<String, Object> backlog(Instant now) {
         Map<String, Object> backlog = new LinkedHashMap<>();
         long total = 0;
-        Instant oldest = null;
-        for (String state : BACKLOG) {
-            long count = jdbc.one("SELECT COUNT(*) FROM inbox_event WHERE state = ?", rs -> rs.getLong(1), state).orElse(0L);
+        for (String state : InboxCounts.BACKLOG) {
+            long count = counts.inState(state);
             backlog.put(state, count);
             total += count;
-            Instant first = jdbc.one("SELECT received_at FROM inbox_event WHERE state = ? ORDER BY state, id LIMIT 1",
-                    rs -> Jdbc.instant(rs, "received_at"), state).orElse(null);
-            if (first != null && (oldest == null || first.isBefore(oldest))) {
-                oldest = first;
-            }
         }
         backlog.put("total", total);
-        backlog.put("oldestAgeSeconds", oldest == null ? 0.0 : Math.max(0, Duration.between(oldest, now).toMillis()) / 1000.0);
+        backlog.put("oldestAgeSeconds", counts.oldestAgeSeconds(now));
         return backlog;
     }
 }
