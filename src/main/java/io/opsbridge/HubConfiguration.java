@@ -229,7 +229,7 @@ public final class HubConfiguration implements CamelConfiguration {
         Registry registry = context.getRegistry();
         DeliverySettings delivery = DeliverySettings.from(settings);
         // the only code that changes an event's state once it is stored; outcomes fenced by the claim's lease
-        InboxStore store = new InboxStore(jdbc, metrics);
+        InboxStore store = new InboxStore(jdbc, metrics, settings.get("opsbridge.db.url").startsWith("jdbc:postgresql:"));
         DeliveryOutcome outcomes = new DeliveryOutcome(jdbc, store, clock, delivery, metrics);
         InboxDispatcher dispatcher = new InboxDispatcher(jdbc, store, clock, delivery, outcomes, node);
         dispatcher.bind(context);

@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,16 +50,6 @@ public final class InboxDispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxDispatcher.class);
 
-    /** Per order only its oldest unfinished event may run; one parked for a prerequisite steps aside. */
-    private static final String ORDER_FREE = "(e.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM inbox_event o "
-            + "WHERE o.order_key = e.order_key AND o.id <> e.id AND (o.state = 'processing' OR (o.id < e.id "
-            + "AND (o.state = 'received' OR (o.state = 'waiting' AND o.waiting_reason = 'retry'))))))";
-    /** New events, oldest first, read in the order of ix_inbox_event_state: the rest of the backlog is not read. */
-    private static final String DUE_RECEIVED = "SELECT e.id, e.order_key, e.state FROM inbox_event e WHERE e.state = 'received' AND "
-            + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
-    /** Waiting events whose time has come (retries, prerequisites): few, read whole. */
-    private static final String DUE_WAITING = "SELECT e.id, e.order_key, e.state FROM inbox_event e WHERE e.state = 'waiting' "
-            + "AND e.next_attempt_at <= ? AND " + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
     private static final String LOAD = "SELECT id, sender, event_id, event_type, order_key, generation, received_at, raw_body "
             + "FROM inbox_event WHERE id = ?";
 
@@ -152,8 +141,8 @@ public final class InboxDispatcher {
     }
 
     /**
-     * Claims due events for every free worker, in one statement, and hands them out. Wakes look at new
-     * events only; the tick also takes waiting events whose time has come (retries, prerequisites).
+     * Claims due events for every free worker and hands them out. Wakes look at new events only; the
+     * tick also takes waiting events whose time has come (retries, prerequisites).
      */
     private synchronized int claimDue(Instant now, boolean withWaiting) {
         int claimed = 0;
@@ -162,17 +151,38 @@ public final class InboxDispatcher {
             if (free <= 0) {
                 break;
             }
-            record Due(long id, String orderKey, String state) {
+            Claimed batch = claim(now, free, free + settings.batch(), withWaiting);
+            for (FlowEvent event : batch.events()) {
+                inflight.add(event.pk());
+                if (event.orderKey() != null) {
+                    inflightOrders.add(event.orderKey());
+                }
+                workers.submit(() -> run(event));
             }
-            int limit = free + settings.batch();
-            List<Due> due = new ArrayList<>(jdbc.query(DUE_RECEIVED, rs -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3)), limit));
-            if (withWaiting) {
-                due.addAll(jdbc.query(DUE_WAITING, rs -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3)), now, limit));
-                due.sort(Comparator.comparingLong(Due::id));
+            claimed += batch.events().size();
+            if (batch.events().isEmpty() || (batch.allDueRead() && batch.events().size() == batch.tried())) {
+                break; // took everything that was due
             }
-            List<Due> picked = new ArrayList<>(free);
+        }
+        return claimed;
+    }
+
+    /** What one claim transaction won, and whether it saw every due event. */
+    private record Claimed(List<FlowEvent> events, int tried, boolean allDueRead) {
+    }
+
+    /**
+     * One transaction: the due events (on PostgreSQL locked, those other nodes are claiming passed by),
+     * one per order and none of an order running here, the orders no other node claims for at this
+     * moment, the claim of those (one batched statement, which checks each again), and the events it
+     * won, loaded for their flows.
+     */
+    private Claimed claim(Instant now, int free, int limit, boolean withWaiting) {
+        return jdbc.inTransaction(c -> {
+            List<InboxStore.Due> due = store.due(c, now, limit, withWaiting);
+            List<InboxStore.Due> picked = new ArrayList<>(free);
             Set<String> orders = new HashSet<>();
-            for (Due d : due) {
+            for (InboxStore.Due d : due) {
                 if (picked.size() >= free) {
                     break;
                 }
@@ -182,37 +192,16 @@ public final class InboxDispatcher {
                 }
                 picked.add(d);
             }
-            if (picked.isEmpty()) {
-                break;
+            Set<String> ours = store.lockOrders(c, orders);
+            picked.removeIf(d -> d.orderKey() != null && !ours.contains(d.orderKey()));
+            long[] ids = picked.stream().mapToLong(InboxStore.Due::id).toArray();
+            String[] owners = new String[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                owners[i] = node + "/" + claims.incrementAndGet();
             }
-            List<FlowEvent> events = claim(picked.stream().mapToLong(Due::id).toArray(),
-                    picked.stream().map(Due::state).toList(), now);
-            for (FlowEvent event : events) {
-                inflight.add(event.pk());
-                if (event.orderKey() != null) {
-                    inflightOrders.add(event.orderKey());
-                }
-                workers.submit(() -> run(event));
-            }
-            claimed += events.size();
-            if (due.size() < limit && events.size() == picked.size()) {
-                break; // took everything that was due
-            }
-        }
-        return claimed;
-    }
-
-    /**
-     * One transaction: the claim of the batch (one batched statement; on a contested batch another node
-     * may win some rows), and the events it won, loaded for their flows.
-     */
-    private List<FlowEvent> claim(long[] ids, List<String> states, Instant now) {
-        String[] owners = new String[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            owners[i] = node + "/" + claims.incrementAndGet();
-        }
-        return jdbc.inTransaction(c -> {
-            int[] won = InboxStore.claim(c, ids, states, owners, now.plus(settings.lease()));
+            int[] won = ids.length == 0 ? new int[0]
+                    : InboxStore.claim(c, ids, picked.stream().map(InboxStore.Due::state).toList(), owners, now,
+                            now.plus(settings.lease()));
             List<FlowEvent> events = new ArrayList<>(ids.length);
             try (PreparedStatement load = c.prepareStatement(LOAD)) {
                 for (int i = 0; i < ids.length; i++) {
@@ -227,7 +216,7 @@ public final class InboxDispatcher {
                     }
                 }
             }
-            return events;
+            return new Claimed(events, ids.length, due.size() < limit);
         });
     }
 

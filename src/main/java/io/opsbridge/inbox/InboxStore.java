@@ -5,7 +5,12 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.opsbridge.ops.Metrics;
 import io.opsbridge.storage.Jdbc;
@@ -36,8 +41,35 @@ public final class InboxStore {
     private static final String FREE = "lease_owner = NULL, lease_until = NULL";
     private static final String OF_DEAD_LETTER = " WHERE id = (SELECT event_pk FROM dead_letter WHERE id = ?)";
 
-    private static final String CLAIM = "UPDATE inbox_event SET state = '" + InboxState.PROCESSING
-            + "', lease_owner = ?, lease_until = ? WHERE id = ? AND state = ?";
+    /**
+     * Per order only its oldest unfinished event may run: none of its events is processing, and no older
+     * one is new or waiting out a retry. One parked for a prerequisite steps aside while it waits; once
+     * its time has come it takes its place again, so events parked together run in the order received.
+     * One parameter: now.
+     */
+    private static final String ORDER_FREE = "(e.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM inbox_event o "
+            + "WHERE o.order_key = e.order_key AND o.id <> e.id AND (o.state = '" + InboxState.PROCESSING + "' OR (o.id < e.id "
+            + "AND (o.state = '" + InboxState.RECEIVED + "' OR (o.state = 'waiting' AND (o.waiting_reason = 'retry' "
+            + "OR o.next_attempt_at <= ?)))))))";
+    /** New events, oldest first, read in the order of ix_inbox_event_state: the rest of the backlog is not read. */
+    private static final String DUE_RECEIVED = "SELECT e.id, e.order_key, e.state FROM inbox_event e WHERE e.state = '"
+            + InboxState.RECEIVED + "' AND " + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
+    /** Waiting events whose time has come (retries, prerequisites): few, read whole. */
+    private static final String DUE_WAITING = "SELECT e.id, e.order_key, e.state FROM inbox_event e WHERE e.state = 'waiting' "
+            + "AND e.next_attempt_at <= ? AND " + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
+    /** On PostgreSQL the rows read are locked for the claim, and rows another node is claiming are passed by. */
+    private static final String SKIP_LOCKED = " FOR UPDATE OF e SKIP LOCKED";
+    /**
+     * Of the orders given, those whose transaction-scoped advisory lock this transaction took (PostgreSQL):
+     * one node at a time claims for an order, and the claim's own check then sees what the last one committed.
+     * The first key is OpsBridge's namespace in the database's advisory locks.
+     */
+    private static final String LOCK_ORDERS = "SELECT k FROM unnest(?) AS k WHERE pg_try_advisory_xact_lock(" + 0x0B5B
+            + ", hashtext(k))";
+    /** The claim checks again, on what is committed now, that the event is still due and its order free. */
+    private static final String CLAIM = "UPDATE inbox_event e SET state = '" + InboxState.PROCESSING
+            + "', lease_owner = ?, lease_until = ? WHERE e.id = ? AND e.state = ? AND " + ORDER_FREE;
+
     private static final String RENEW = "UPDATE inbox_event SET lease_until = ? WHERE state = '" + InboxState.PROCESSING
             + "' AND lease_owner LIKE ?";
     private static final String RECOVER = "UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', "
@@ -45,27 +77,65 @@ public final class InboxStore {
 
     private final Jdbc jdbc;
     private final Metrics metrics;
+    /** PostgreSQL: several nodes may claim at once. H2: one node owns the file. */
+    private final boolean shared;
 
-    public InboxStore(Jdbc jdbc, Metrics metrics) {
+    /** @param shared true on PostgreSQL, which several nodes may share */
+    public InboxStore(Jdbc jdbc, Metrics metrics, boolean shared) {
         this.jdbc = jdbc;
         this.metrics = metrics;
+        this.shared = shared;
     }
 
-    // ---- the dispatcher
+    // ---- the dispatcher: due, lockOrders and claim run in one transaction
+
+    /** An event that may run now: the oldest unfinished one of its order, or one without an order. */
+    public record Due(long id, String orderKey, String state) {
+    }
+
+    /**
+     * Due events, oldest first: new ones and, when {@code withWaiting}, waiting ones whose time has come.
+     * On PostgreSQL the rows are locked until the caller's transaction ends, and rows another node is
+     * claiming are skipped rather than waited for.
+     */
+    public List<Due> due(Connection c, Instant now, int limit, boolean withWaiting) throws SQLException {
+        String lock = shared ? SKIP_LOCKED : "";
+        Jdbc.RowMapper<Due> row = rs -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3));
+        List<Due> due = new ArrayList<>(Jdbc.query(c, DUE_RECEIVED + lock, row, now, limit));
+        if (withWaiting) {
+            due.addAll(Jdbc.query(c, DUE_WAITING + lock, row, now, now, limit));
+            due.sort(Comparator.comparingLong(Due::id));
+        }
+        return due;
+    }
+
+    /**
+     * The orders this transaction may claim an event of. On PostgreSQL, those no other node is claiming
+     * for at this moment (each held until the transaction ends); on H2, where one node owns the file, all.
+     */
+    public Set<String> lockOrders(Connection c, Collection<String> orderKeys) throws SQLException {
+        if (!shared || orderKeys.isEmpty()) {
+            return new HashSet<>(orderKeys);
+        }
+        return new HashSet<>(Jdbc.query(c, LOCK_ORDERS, rs -> rs.getString(1), c.createArrayOf("text", orderKeys.toArray())));
+    }
 
     /**
      * Claims events in the state each was due in, in one batched statement on the caller's transaction;
-     * element i of the answer is 1 when the claim of {@code ids[i]} (with {@code owners[i]}) was won.
+     * element i of the answer is 1 when the claim of {@code ids[i]} (with {@code owners[i]}) was won. A
+     * claim is lost when the event was taken meanwhile, or its order has another event running now.
      */
-    public static int[] claim(Connection c, long[] ids, List<String> dueStates, String[] owners, Instant leaseUntil)
-            throws SQLException {
+    public static int[] claim(Connection c, long[] ids, List<String> dueStates, String[] owners, Instant now,
+            Instant leaseUntil) throws SQLException {
         try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
             Timestamp until = Timestamp.from(leaseUntil);
+            Timestamp at = Timestamp.from(now);
             for (int i = 0; i < ids.length; i++) {
                 claim.setString(1, owners[i]);
                 claim.setTimestamp(2, until);
                 claim.setLong(3, ids[i]);
                 claim.setString(4, dueStates.get(i));
+                claim.setTimestamp(5, at);
                 claim.addBatch();
             }
             return claim.executeBatch();

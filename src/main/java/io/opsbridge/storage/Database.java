@@ -47,10 +47,11 @@ public final class Database {
     }
 
     static void migrate(DataSource dataSource, String url) {
-        // db/migration runs on every database; db/h2 holds the few settings only H2 has
+        // db/migration runs on every database; db/h2 holds the few settings only H2 has, db/postgresql
+        // the rules only a database that several nodes share needs
         String[] locations = url.startsWith("jdbc:h2:")
                 ? new String[] {"classpath:db/migration", "classpath:db/h2"}
-                : new String[] {"classpath:db/migration"};
+                : new String[] {"classpath:db/migration", "classpath:db/postgresql"};
         var result = Flyway.configure().dataSource(dataSource).locations(locations).load().migrate();
         LOG.info("Database schema at version {} ({} migration(s) applied now)",
                 result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
