@@ -12,21 +12,16 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,13 +30,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.opsbridge.support.Events;
-import io.opsbridge.support.TestHub;
+import io.opsbridge.support.PackagedHub;
 import io.opsbridge.support.Webhooks;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -79,7 +73,7 @@ class CrashRecoveryIT {
     @ParameterizedTest
     @EnumSource(Db.class)
     void everyAcknowledgedEventSurvivesSigkill(Db db) throws Exception {
-        Hub hub = Hub.shipped(db, List.of("-Dopsbridge.delivery.enabled=false", "-Dopsbridge.sender.crm.rate-limit=0"));
+        PackagedHub hub = shipped(db, List.of("-Dopsbridge.delivery.enabled=false", "-Dopsbridge.sender.crm.rate-limit=0"));
         hub.start("hub-1.log");
         Map<String, String> acknowledged = new ConcurrentHashMap<>();
         AtomicInteger unanswered = new AtomicInteger();
@@ -141,7 +135,7 @@ class CrashRecoveryIT {
             // the WMS takes its time: no flow can get past its pick before the kill
             downstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/wms/picks").willReturn(okJson("{\"id\":\"P\"}").withStatus(201).withFixedDelay(30_000)));
             downstream.stubFor(patch(urlPathMatching("/tm/tasks/.*")).willReturn(okJson("{}")));
-            Hub hub = Hub.shipped(db, List.of("-Dopsbridge.delivery.poll-interval-ms=50",
+            PackagedHub hub = shipped(db, List.of("-Dopsbridge.delivery.poll-interval-ms=50",
                     "-Dopsbridge.delivery.lease-ms=2000", "-Dopsbridge.admin.token=crash-admin",
                     "-Dopsbridge.crm.url=" + downstream.baseUrl() + "/crm",
                     "-Dopsbridge.taskmanager.url=" + downstream.baseUrl() + "/tm",
@@ -192,82 +186,10 @@ class CrashRecoveryIT {
         }
     }
 
-    /** The packaged hub as an operator runs it: its own working directory with the shipped files. */
-    static final class Hub {
-        final Path work;
-        final int port = TestHub.freePort();
-        final Map<String, String> env = new HashMap<>();
-        final List<String> settings;
-        Process process;
-
-        private Hub(Path work, List<String> settings) {
-            this.work = work;
-            this.settings = settings;
-        }
-
-        static Hub shipped(Db db, List<String> settings) throws IOException {
-            Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target/it-crash")), db.name().toLowerCase() + "-");
-            Files.copy(Path.of("application.properties"), work.resolve("application.properties"));
-            for (String dir : List.of("routes", "schemas", "sandbox", "templates")) {
-                copyTree(Path.of(dir), work.resolve(dir));
-            }
-            Files.createDirectories(work.resolve("docs"));
-            Files.copy(Path.of("docs/openapi.yaml"), work.resolve("docs/openapi.yaml"));
-            Hub hub = new Hub(work, settings);
-            hub.env.put("OPSBRIDGE_SENDER_CRM_SECRETS", SECRET);
-            hub.env.put("CAMEL_SERVER_PORT", Integer.toString(hub.port));
-            hub.env.put("CAMEL_SERVER_HOST", "127.0.0.1");
-            if (db == Db.POSTGRES) {
-                // PostgreSQL the way production configures it: a JDBC URL (and user) from the environment
-                hub.env.put("OPSBRIDGE_DB_URL", newPostgresDatabase());
-                hub.env.put("OPSBRIDGE_DB_USER", "postgres");
-            }
-            return hub;
-        }
-
-        void start(String log) throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
-            command.addAll(settings);
-            command.addAll(List.of("-jar", Path.of("target/opsbridge.jar").toAbsolutePath().toString()));
-            ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
-                    .redirectErrorStream(true).redirectOutput(new File(work.toFile(), log));
-            builder.environment().putAll(env);
-            process = builder.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (System.nanoTime() < deadline) {
-                assertThat(process.isAlive()).as("hub process exited; see " + work.resolve(log)).isTrue();
-                try {
-                    HttpResponse<Void> probe = HTTP.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + port + "/webhooks/orders")).GET().build(),
-                            HttpResponse.BodyHandlers.discarding());
-                    if (probe.statusCode() == 405) {
-                        if (!env.containsKey("OPSBRIDGE_DB_URL")) {
-                            assertThat(work.resolve("data/opsbridge.mv.db")).as("the shipped H2 file under ./data").exists();
-                        }
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                }
-                Thread.sleep(200);
-            }
-            process.destroyForcibly();
-            throw new IllegalStateException("hub did not start within 90 s; see " + work.resolve(log));
-        }
-
-        /** SIGKILL: no shutdown hook, no flush. */
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        }
-
-        void stop() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
+    /** The packaged hub on its shipped settings, on H2 or on a database of its own on the embedded PostgreSQL. */
+    static PackagedHub shipped(Db db, List<String> settings) throws IOException {
+        return PackagedHub.shipped("it-crash", db.name().toLowerCase(), SECRET, db == Db.POSTGRES ? newPostgresDatabase() : null,
+                settings);
     }
 
     static synchronized String newPostgresDatabase() {
@@ -282,21 +204,6 @@ class CrashRecoveryIT {
             return postgres.getJdbcUrl("postgres", name);
         } catch (Exception e) {
             throw new IllegalStateException("embedded PostgreSQL", e);
-        }
-    }
-
-    static void copyTree(Path from, Path to) {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
