@@ -30,7 +30,7 @@ import com.sun.net.httpserver.HttpServer;
  * signed webhooks back: TASK.CREATED after a task, PICK.CREATED after a pick and PICK.COMPLETED
  * the pick delay later. No stock, no validation: it is a load generator, not a model.
  *
- * usage: java -cp "target/lib/*" bench/FlowStub.java PORT HUB_URL TASKS_SECRET WMS_SECRET PICK_DELAY_MS
+ * usage: java -cp "target/lib/*" bench/FlowStub.java PORT HUB_URL[,HUB_URL…] TASKS_SECRET WMS_SECRET PICK_DELAY_MS
  * Paths: /tm/tasks (POST), /tm/tasks/{id} (PATCH), /wms/picks (POST), /wms/picks/{id} (PATCH),
  *        /crm/orders/{id}/events (POST).
  */
@@ -43,13 +43,15 @@ public final class FlowStub {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor();
 
-    static String hub;
+    /** The hub's URL, or several nodes' (comma separated): webhooks go to each in turn, as a load balancer sends them. */
+    static String[] hubs;
+    static final AtomicLong TURN = new AtomicLong();
     static Map<String, String> secrets;
     static long pickDelayMillis;
 
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(args[0]);
-        hub = args[1];
+        hubs = args[1].split(",");
         secrets = Map.of("tasks", args[2], "wms", args[3]);
         pickDelayMillis = Long.parseLong(args[4]);
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 512);
@@ -148,7 +150,7 @@ public final class FlowStub {
     }
 
     static void post(String path, String secret, byte[] body, int attempt) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(hub + path)).header("Content-Type", "application/json")
+        HttpRequest request = HttpRequest.newBuilder(URI.create(hubs[(int) (TURN.getAndIncrement() % hubs.length)] + path)).header("Content-Type", "application/json")
                 .header("X-Signature", hmac(secret, body)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((answer, e) -> {
             boolean retry = e != null || answer.statusCode() == 429 || answer.statusCode() >= 500;

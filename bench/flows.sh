@@ -8,13 +8,21 @@
 # its oldest age. At the end: orders/s shipped while the load ran, and the time to drain.
 # With STUB=1 the CRM, task manager and WMS are bench/FlowStub.java in a process of its own instead of the
 # sandbox inside the hub (same answers, same signed webhooks back): the hub's CPU per order is its own.
+# With NODES=2 (PostgreSQL and STUB=1 only: bench/postgres.sh, and the sandbox lives inside one hub) two
+# hubs share the database, the orders and the stub's webhooks go to each in turn, and the figures are
+# both nodes' together.
 # usage: bench/flows.sh [orders-per-second=150] [seconds=60]
-# env:   PICK_DELAY_MS (default 100), HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh), STUB=1
+# env:   PICK_DELAY_MS (default 100), HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh), STUB=1, NODES
 # needs: python3, curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-rate=${1:-150}; seconds=${2:-60}; heap=${HEAP:-256m}; port=18081
+rate=${1:-150}; seconds=${2:-60}; heap=${HEAP:-256m}; port=18081; nodes=${NODES:-1}
+ports=(18081 18091); hub_urls=http://127.0.0.1:18081
+if [ "$nodes" = 2 ]; then
+  [ -n "${DB_URL:-}" ] && [ "${STUB:-0}" = 1 ] || { echo "NODES=2 needs PostgreSQL and the stub: STUB=1 NODES=2 bench/postgres.sh flows.sh" >&2; exit 2; }
+  hub_urls=http://127.0.0.1:18081,http://127.0.0.1:18091
+fi
 out=$root/target/bench; run=$out/flows; rm -rf "$run"; mkdir -p "$run"
 [ -f target/opsbridge.jar ] || { echo "run mvn -B -q package -DskipTests first" >&2; exit 2; }
 cp -r application.properties routes schemas sandbox docs templates "$run"/
@@ -23,25 +31,34 @@ db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbri
 # out (no backorders), and the pick completed PICK_DELAY_MS after it was requested
 downstream_opt=(); stub=
 if [ "${STUB:-0}" = 1 ]; then
-  java -Xmx128m -cp "target/lib/*" bench/FlowStub.java 18082 http://127.0.0.1:$port demo-tasks-secret demo-wms-secret \
+  java -Xmx128m -cp "target/lib/*" bench/FlowStub.java 18082 $hub_urls demo-tasks-secret demo-wms-secret \
     "${PICK_DELAY_MS:-100}" > "$run/stub.log" 2>&1 &
   stub=$!
   downstream_opt=(-Dopsbridge.sandbox.enabled=false -Dopsbridge.crm.url=http://127.0.0.1:18082/crm
     -Dopsbridge.taskmanager.url=http://127.0.0.1:18082/tm -Dopsbridge.wms.url=http://127.0.0.1:18082/wms)
 fi
-(cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" "${downstream_opt[@]}" -Dcamel.server.port=$port -Dcamel.server.host=127.0.0.1 \
-  -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.sender.tasks.rate-limit=0 -Dopsbridge.sender.wms.rate-limit=0 \
-  -Dopsbridge.sandbox.stock=SKU-RED-1:1000000000,SKU-BLU-7:1000000000 -Dopsbridge.sandbox.pick-delay-ms=${PICK_DELAY_MS:-100} \
-  -Dopsbridge.metrics.gauge-interval-ms=1000 -Dopsbridge.reconciler.enabled=false -Dopsbridge.admin.token=bench-admin-token \
-  -jar "$root/target/opsbridge.jar" > "$run/hub.log" 2>&1) &
-hub=$!
-trap 'kill $hub $stub 2>/dev/null || true' EXIT
-for _ in $(seq 1 240); do curl -s -o /dev/null http://127.0.0.1:$port/observe/health/ready && break; sleep 0.25; done
+hubs=()
+for ((i = 0; i < nodes; i++)); do
+  (cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" "${downstream_opt[@]}" -Dcamel.server.port=${ports[$i]} -Dcamel.server.host=127.0.0.1 \
+    -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.sender.tasks.rate-limit=0 -Dopsbridge.sender.wms.rate-limit=0 \
+    -Dopsbridge.sandbox.stock=SKU-RED-1:1000000000,SKU-BLU-7:1000000000 -Dopsbridge.sandbox.pick-delay-ms=${PICK_DELAY_MS:-100} \
+    -Dopsbridge.metrics.gauge-interval-ms=1000 -Dopsbridge.reconciler.enabled=false -Dopsbridge.admin.token=bench-admin-token \
+    -jar "$root/target/opsbridge.jar" > "$run/hub-$((i + 1)).log" 2>&1) &
+  hubs+=($!)
+  trap 'kill ${hubs[*]} $stub 2>/dev/null || true' EXIT
+  # one at a time: the first migrates the schema
+  for _ in $(seq 1 240); do curl -s -o /dev/null http://127.0.0.1:${ports[$i]}/observe/health/ready && break; sleep 0.25; done
+done
+hub=${hubs[0]}
 
 metric() { awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%d", s}' "$2"; }
 sample() {
-  curl -s http://127.0.0.1:$port/metrics > "$run/metrics.txt"
-  shipped=$(metric 'opsbridge_event_processing_seconds_count{type="PICK.COMPLETED"' "$run/metrics.txt")
+  shipped=0
+  for p in "${ports[@]:0:$nodes}"; do
+    curl -s http://127.0.0.1:$p/metrics > "$run/metrics.txt"
+    shipped=$(( shipped + $(metric 'opsbridge_event_processing_seconds_count{type="PICK.COMPLETED"' "$run/metrics.txt") ))
+  done
+  # the backlog is read from the database: any node's figure is the cluster's
   backlog=$(( $(metric 'opsbridge_inbox_events{state="received"' "$run/metrics.txt") \
     + $(metric 'opsbridge_inbox_events{state="waiting"' "$run/metrics.txt") \
     + $(metric 'opsbridge_inbox_events{state="processing"' "$run/metrics.txt") ))
@@ -50,7 +67,7 @@ sample() {
 }
 
 # warm-up: 20 s at a third of the rate, not counted, then let it drain
-python3 bench/send-orders.py http://127.0.0.1:$port demo-crm-secret $(( rate / 3 + 1 )) 20 warm > "$run/warmup.txt"
+python3 bench/send-orders.py $hub_urls demo-crm-secret $(( rate / 3 + 1 )) 20 warm > "$run/warmup.txt"
 for _ in $(seq 1 60); do sample; [ "$backlog" -eq 0 ] && break; sleep 1; done
 shipped0=$shipped
 # one order at a time on the idle (warm) hub: 202 to pick requested
@@ -58,11 +75,12 @@ python3 bench/one-order.py http://127.0.0.1:$port demo-crm-secret bench-admin-to
 for _ in $(seq 1 60); do sample; [ "$backlog" -eq 0 ] && break; sleep 1; done
 shipped0=$shipped
 
-echo "flows: $rate orders/s for $seconds s, pick delay ${PICK_DELAY_MS:-100} ms, commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'), $(date -u +%FT%TZ)"
+echo "flows on $nodes node(s): $rate orders/s for $seconds s, pick delay ${PICK_DELAY_MS:-100} ms, commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'), $(date -u +%FT%TZ)"
 printf '%6s %10s %10s %12s %6s\n' "t(s)" shipped backlog "oldest(s)" dead
-python3 bench/send-orders.py http://127.0.0.1:$port demo-crm-secret "$rate" "$seconds" > "$run/send.txt" &
+python3 bench/send-orders.py $hub_urls demo-crm-secret "$rate" "$seconds" > "$run/send.txt" &
 sender=$!
-t0=$(date +%s%N); cpu0=$(awk '{print $14 + $15}' "/proc/$hub/stat")
+hubs_cpu() { local t=0; for h in "${hubs[@]}"; do t=$(( t + $(awk '{print $14 + $15}' "/proc/$h/stat") )); done; echo $t; }
+t0=$(date +%s%N); cpu0=$(hubs_cpu)
 [ -n "$stub" ] && stub0=$(awk '{print $14 + $15}' "/proc/$stub/stat")
 while kill -0 $sender 2>/dev/null; do
   sleep 5; sample
@@ -74,7 +92,7 @@ cat "$run/send.txt"
 total=$(( rate * seconds ))
 for _ in $(seq 1 600); do sample; [ $((shipped - shipped0)) -ge "$total" ] && break; sleep 1; done
 drained_s=$(( ($(date +%s%N) - t0) / 1000000 ))
-cpu1=$(awk '{print $14 + $15}' "/proc/$hub/stat")
+cpu1=$(hubs_cpu)
 [ -n "$stub" ] && stub1=$(awk '{print $14 + $15}' "/proc/$stub/stat")
 awk -v n="$shipped_loaded" -v ms="$loaded_s" 'BEGIN {printf "shipped while loaded: %d orders in %.1f s = %.1f orders/s\n", n, ms / 1000, n * 1000 / ms}'
 awk -v n="$((shipped - shipped0))" -v ms="$drained_s" -v t="$total" 'BEGIN {printf "all shipped: %d of %d in %.1f s = %.1f orders/s\n", n, t, ms / 1000, n * 1000 / ms}'
@@ -84,4 +102,4 @@ awk -v t="$(( cpu1 - cpu0 ))" -v hz="$(getconf CLK_TCK)" -v n="$((shipped - ship
 [ -n "$stub" ] && awk -v t="$(( stub1 - stub0 ))" -v hz="$(getconf CLK_TCK)" -v n="$((shipped - shipped0))" \
   'BEGIN {printf "stub CPU: %.1f ms per order\n", t * 1000 / hz / n}'
 grep -E 'opsbridge_event_processing_seconds_(sum|count)\{type="(ORDER.CREATED|PICK.COMPLETED)"' "$run/metrics.txt" || true
-echo "peak RSS $(( $(awk '/VmHWM/ {print $2}' "/proc/$hub/status") / 1024 )) MiB; dead letters $dead"
+echo "peak RSS (first node) $(( $(awk '/VmHWM/ {print $2}' "/proc/$hub/status") / 1024 )) MiB; dead letters $dead"

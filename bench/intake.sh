@@ -15,7 +15,9 @@
 #        bench/postgres.sh), WRK2, RATES (default "1000 2000 5000"), HEAP (default 256m),
 #        SCHEME=v1a (the CRM signs Standard Webhooks v1a with a fresh Ed25519 key instead of hmac-sha256;
 #        needs openssl and python3-cryptography; the CRM's tolerance is raised to 3600 s so that signing the
-#        request files, slower than HMAC, cannot make them stale)
+#        request files, slower than HMAC, cannot make them stale),
+#        NODES=2 (PostgreSQL only, bench/postgres.sh): two hubs on the one database, each loaded by a wrk of
+#        its own with half the connections and its own events; the hub's figures are both nodes' together)
 # needs: wrk (apt-get install wrk), python3, curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,9 +62,18 @@ if [ "${SCHEME:-hmac}" = v1a ]; then
     -Dopsbridge.sender.crm.public-keys="$public_key" -Dopsbridge.sender.crm.tolerance-seconds=3600)
 fi
 
+nodes=${NODES:-1}
+[ "$nodes" = 1 ] || [ -n "${DB_URL:-}" ] || { echo "NODES=2 needs PostgreSQL: NODES=2 bench/postgres.sh intake.sh" >&2; exit 2; }
 events_per_thread=$(( seconds * 15000 / threads + 20000 ))
-python3 bench/make-signed-events.py $secret $threads 100000 "$out/warmup" 0 "$example"
-python3 bench/make-signed-events.py $secret $threads $events_per_thread "$out/events" 10 "$example"
+python3 bench/make-signed-events.py $secret $((threads * nodes)) 100000 "$out/warmup" 0 "$example"
+python3 bench/make-signed-events.py $secret $((threads * nodes)) $events_per_thread "$out/events" 10 "$example"
+# the second node's wrk reads threads 2 and 3 of the same run (ids never repeat across threads)
+for set in warmup events; do
+  rm -rf "$out/$set-b"; mkdir -p "$out/$set-b"
+  for ((t = 0; t < threads; t++)); do
+    [ -f "$out/$set/events-$((t + threads)).tsv" ] && mv "$out/$set/events-$((t + threads)).tsv" "$out/$set-b/events-$t.tsv"
+  done
+done
 
 # ---- 1. the ceiling
 if [ ! -f "$out/ceiling/target/ceiling.jar" ]; then
@@ -83,29 +94,50 @@ run=$out/hub; rm -rf "$run"; mkdir -p "$run"
 (cd "$hub_dir" && cp -r application.properties routes schemas sandbox docs $(ls -d templates 2>/dev/null) "$run"/)
 db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbridge.db.user="${DB_USER:-}" -Dopsbridge.db.password="${DB_PASSWORD:-}")
 start=$(date +%s%N)
-(cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=18080 -Dcamel.server.host=127.0.0.1 \
-  "${sender_opts[@]}" -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.delivery.enabled=false \
-  -jar "$hub_dir/target/opsbridge.jar" > "$run/hub.log" 2>&1) &
-hub=$!
-trap 'kill $hub 2>/dev/null || true' EXIT
-wait_up http://127.0.0.1:18080/observe/health/ready
+ports=(18080 18085); hubs=()
+for ((i = 0; i < nodes; i++)); do
+  (cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=${ports[$i]} -Dcamel.server.host=127.0.0.1 \
+    "${sender_opts[@]}" -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.delivery.enabled=false \
+    -jar "$hub_dir/target/opsbridge.jar" > "$run/hub-$((i + 1)).log" 2>&1) &
+  hubs+=($!)
+  wait_up http://127.0.0.1:${ports[$i]}/observe/health/ready # one at a time: the first migrates the schema
+done
+hub=${hubs[0]}
+trap 'kill ${hubs[*]} 2>/dev/null || true' EXIT
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-# warm-up: C2 compiles for about 45 s of load on 2 cores before the hub reaches its pace
-wrk -t$threads -c"$connections" -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > /dev/null
-read -r hub_rps hub_cpu < <(measure http://127.0.0.1:18080 "$out/events" $hub hub)
+if [ "$nodes" = 1 ]; then
+  wrk -t$threads -c"$connections" -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > /dev/null
+  read -r hub_rps hub_cpu < <(measure http://127.0.0.1:18080 "$out/events" $hub hub)
+else
+  # one wrk per node, half the connections each, at the same time; CPU is both hubs' per request
+  wrk -t$threads -c$((connections / 2)) -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > /dev/null &
+  wrk -t$threads -c$((connections / 2)) -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18085 -- "$out/warmup-b" > /dev/null
+  wait
+  before=$(( $(cpu_ticks ${hubs[0]}) + $(cpu_ticks ${hubs[1]}) ))
+  wrk -t$threads -c$((connections / 2)) -d"${seconds}s" --latency -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/events" > "$out/hub.txt" &
+  wrk -t$threads -c$((connections / 2)) -d"${seconds}s" --latency -s bench/signed-events.lua http://127.0.0.1:18085 -- "$out/events-b" > "$out/hub-b.txt"
+  wait
+  after=$(( $(cpu_ticks ${hubs[0]}) + $(cpu_ticks ${hubs[1]}) ))
+  hub_rps=$(awk '/^Requests\/sec/ {s += $2} END {printf "%.2f", s}' "$out/hub.txt" "$out/hub-b.txt")
+  total2=$(awk '/requests in/ {s += $1} END {print s}' "$out/hub.txt" "$out/hub-b.txt")
+  hub_cpu=$(( (after - before) * 1000000 / tick / total2 ))
+  echo "two nodes: $(awk '/^Requests\/sec/ {print $2}' "$out/hub.txt") + $(awk '/^Requests\/sec/ {print $2}' "$out/hub-b.txt") req/s"
+fi
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$hub/status")
 
 echo
-echo "commit $(git -C "$hub_dir" rev-parse --short HEAD)$(git -C "$hub_dir" diff --quiet || echo '+changes')  $(date -u +%FT%TZ)  $(nproc) cores  wrk -t$threads -c$connections -d${seconds}s  heap $heap  signature ${SCHEME:-hmac}  load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$nodes node(s); commit $(git -C "$hub_dir" rev-parse --short HEAD)$(git -C "$hub_dir" diff --quiet || echo '+changes')  $(date -u +%FT%TZ)  $(nproc) cores  wrk -t$threads -c$connections -d${seconds}s  heap $heap  signature ${SCHEME:-hmac}  load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %10s %12s   %s\n' "" "req/s" "cpu us/req" "answers"
 printf '%-10s %10s %12s   %s\n' ceiling "$ceiling_rps" "$ceiling_cpu" "$(grep '^status' "$out/ceiling.txt" | tr '\n' ' ')"
-printf '%-10s %10s %12s   %s\n' hub "$hub_rps" "$hub_cpu" "$(grep '^status' "$out/hub.txt" | tr '\n' ' ')"
+printf '%-10s %10s %12s   %s\n' hub "$hub_rps" "$hub_cpu" "$(cat "$out"/hub.txt $([ "$nodes" = 2 ] && echo "$out/hub-b.txt") | grep '^status' | tr '\n' ' ')"
 awk -v h="$hub_rps" -v c="$ceiling_rps" 'BEGIN {printf "hub / ceiling: %.1f%%\n", 100 * h / c}'
-echo "hub latency (saturated): p50 $(pct "$out/hub.txt" 50%)  p99 $(pct "$out/hub.txt" 99%)"
-total=$(awk '/requests in/ {print $1}' "$out/hub.txt")
-echo "hub CPU per request by thread (us):"
-awk -F'|' -v n="$total" -v tick="$tick" 'NR == FNR {a[$1] = $2; next} {d = $2 - a[$1]; if (d > 0) printf "  %8.1f  %s\n", d * 1e6 / tick / n, $1}' \
-  "$out/hub.threads0" "$out/hub.threads1" | sort -rn | head -8
+echo "hub latency (saturated$([ "$nodes" = 2 ] && echo ', first node')): p50 $(pct "$out/hub.txt" 50%)  p99 $(pct "$out/hub.txt" 99%)"
+if [ "$nodes" = 1 ]; then
+  total=$(awk '/requests in/ {print $1}' "$out/hub.txt")
+  echo "hub CPU per request by thread (us):"
+  awk -F'|' -v n="$total" -v tick="$tick" 'NR == FNR {a[$1] = $2; next} {d = $2 - a[$1]; if (d > 0) printf "  %8.1f  %s\n", d * 1e6 / tick / n, $1}' \
+    "$out/hub.threads0" "$out/hub.threads1" | sort -rn | head -8
+fi
 echo "hub ready after ${ready_ms} ms; peak RSS $((rss_kb / 1024)) MiB"
 
 # ---- 3. latency at fixed rates (open loop)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Sends signed ORDER.CREATED webhooks (schemas/examples/ORDER.CREATED.json, fresh ids, hmac-sha256) at a
 fixed rate over keep-alive connections, as a CRM would, and prints how they were answered.
-usage: send-orders.py <hub-url> <secret> <orders-per-second> <seconds> [run-id]"""
+With several hub URLs (comma separated: the nodes of a cluster) the senders share them out.
+usage: send-orders.py <hub-url>[,<hub-url>…] <secret> <orders-per-second> <seconds> [run-id]"""
 import hashlib, hmac, http.client, json, os, sys, threading, time, urllib.parse
 from datetime import datetime, timezone
 
@@ -10,13 +11,14 @@ run = sys.argv[5] if len(sys.argv) > 5 else str(int(time.time()))
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "..", "schemas", "examples", "ORDER.CREATED.json")) as f:
     template = json.load(f)
-target = urllib.parse.urlparse(url)
+targets = [urllib.parse.urlparse(u) for u in url.split(",")]
 total = int(rate * seconds)
 senders = 4
 answers, lock = {}, threading.Lock()
 start = time.monotonic()
 
 def sender(k):
+    target = targets[k % len(targets)]
     conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
     for n in range(k, total, senders):
         due = start + n / rate
