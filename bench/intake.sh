@@ -111,12 +111,14 @@ if [ "$nodes" = 1 ]; then
 else
   # one wrk per node, half the connections each, at the same time; CPU is both hubs' per request
   wrk -t$threads -c$((connections / 2)) -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > /dev/null &
+  first=$!
   wrk -t$threads -c$((connections / 2)) -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18085 -- "$out/warmup-b" > /dev/null
-  wait
+  wait $first
   before=$(( $(cpu_ticks ${hubs[0]}) + $(cpu_ticks ${hubs[1]}) ))
   wrk -t$threads -c$((connections / 2)) -d"${seconds}s" --latency -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/events" > "$out/hub.txt" &
+  first=$!
   wrk -t$threads -c$((connections / 2)) -d"${seconds}s" --latency -s bench/signed-events.lua http://127.0.0.1:18085 -- "$out/events-b" > "$out/hub-b.txt"
-  wait
+  wait $first
   after=$(( $(cpu_ticks ${hubs[0]}) + $(cpu_ticks ${hubs[1]}) ))
   hub_rps=$(awk '/^Requests\/sec/ {s += $2} END {printf "%.2f", s}' "$out/hub.txt" "$out/hub-b.txt")
   total2=$(awk '/requests in/ {s += $1} END {print s}' "$out/hub.txt" "$out/hub-b.txt")
