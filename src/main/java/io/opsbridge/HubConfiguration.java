@@ -132,7 +132,7 @@ public final class HubConfiguration implements CamelConfiguration {
         ScheduledJobs jobs = new ScheduledJobs(jdbc, clock, node, metrics);
         registry.bind("scheduledJobs", jobs);
         AdminAuth adminAuth = bindTenants(context, settings, clock, jdbc, dataSource, jobs);
-        bindDelivery(context, settings, clock, jdbc, metrics, writer, node);
+        bindDelivery(context, settings, clock, jdbc, metrics, writer, node, io.opsbridge.storage.Database.isPostgres(dataSource));
 
         registry.bind("reconciler", new Reconciler(jdbc, clock, inbox, senders.named(settings.get("opsbridge.reconciler.sender", "crm")),
                 eventSchemas, settings.get("opsbridge.crm.url"), settings.find("opsbridge.crm.token").orElse(null),
@@ -225,11 +225,11 @@ public final class HubConfiguration implements CamelConfiguration {
 
     /** Delivery: the inbox consumer, the flows' beans, redelivery, dead letters, alerts, trace. */
     private static void bindDelivery(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, Metrics metrics,
-            InboxWriter writer, String node) {
+            InboxWriter writer, String node, boolean isPostgres) {
         Registry registry = context.getRegistry();
         DeliverySettings delivery = DeliverySettings.from(settings);
         // the only code that changes an event's state once it is stored; outcomes fenced by the claim's lease
-        InboxStore store = new InboxStore(jdbc, metrics, settings.get("opsbridge.db.url").startsWith("jdbc:postgresql:"));
+        InboxStore store = new InboxStore(jdbc, metrics, isPostgres);
         DeliveryOutcome outcomes = new DeliveryOutcome(jdbc, store, clock, delivery, metrics);
         InboxDispatcher dispatcher = new InboxDispatcher(jdbc, store, clock, delivery, outcomes, node);
         dispatcher.bind(context);

@@ -38,8 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per order only the oldest unfinished event is due, so one order's events run one at a time and
  * in the order received, while different orders run in parallel. An event waiting out a retry keeps
- * its place; one waiting for a prerequisite steps aside. A claimed event carries a lease, renewed
- * while it runs: a crashed node's events become due again when their lease expires.
+ * its place; one waiting for a prerequisite steps aside until its time comes. The claim protocol
+ * ({@link InboxStore#due}, {@link InboxStore#lockOrders}, {@link InboxStore#claim}) keeps this across
+ * every node that shares a PostgreSQL database. A claimed event carries a lease, renewed while it
+ * runs: a crashed node's events become due again when their lease expires.
  *
  * <p>The pace is set by work, not by a clock: a commit of new events ({@link #wake()} from the inbox
  * writer) and a worker that frees both start a dispatch at once, and one dispatch claims every due

@@ -1,5 +1,8 @@
 package io.opsbridge.storage;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -15,6 +18,18 @@ public final class Database {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private Database() {
+    }
+
+    /**
+     * True when the database is PostgreSQL, which several nodes may share (told by the server, not the
+     * URL, which a driver wrapper may prefix); otherwise it is H2, one node's file.
+     */
+    public static boolean isPostgres(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            return c.getMetaData().getDatabaseProductName().equals("PostgreSQL");
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
     }
 
     public static HikariDataSource open(Settings settings) {
@@ -38,7 +53,7 @@ public final class Database {
         config.setConnectionTimeout(connectionTimeoutMillis);
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
-            migrate(dataSource, url);
+            migrate(dataSource);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -46,12 +61,12 @@ public final class Database {
         return dataSource;
     }
 
-    static void migrate(DataSource dataSource, String url) {
+    static void migrate(DataSource dataSource) {
         // db/migration runs on every database; db/h2 holds the few settings only H2 has, db/postgresql
         // the rules only a database that several nodes share needs
-        String[] locations = url.startsWith("jdbc:h2:")
-                ? new String[] {"classpath:db/migration", "classpath:db/h2"}
-                : new String[] {"classpath:db/migration", "classpath:db/postgresql"};
+        String[] locations = isPostgres(dataSource)
+                ? new String[] {"classpath:db/migration", "classpath:db/postgresql"}
+                : new String[] {"classpath:db/migration", "classpath:db/h2"};
         var result = Flyway.configure().dataSource(dataSource).locations(locations).load().migrate();
         LOG.info("Database schema at version {} ({} migration(s) applied now)",
                 result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
