@@ -15,7 +15,8 @@ run=$root/target/bench/ready
 [ -f target/opsbridge.jar ] || { echo "run mvn -B -q package -DskipTests first" >&2; exit 2; }
 db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbridge.db.user="${DB_USER:-}" -Dopsbridge.db.password="${DB_PASSWORD:-}")
 
-# one start: prints the milliseconds from exec to ready, leaves the pid in $hub
+# one start: the milliseconds from exec to ready in $ms, the pid in $hub
+hub=; ms=
 start_once() {
   local t0 log=$1
   t0=$(date +%s%N)
@@ -24,20 +25,20 @@ start_once() {
   hub=$!
   until curl -sf -o /dev/null http://127.0.0.1:$port/observe/health/ready; do
     kill -0 $hub 2>/dev/null || { echo "the hub exited; see $log" >&2; exit 1; }
-    sleep 0.02
+    sleep 0.1
   done
-  echo $(( ($(date +%s%N) - t0) / 1000000 ))
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 stop_hub() { kill $hub; wait $hub 2>/dev/null || true; }
-trap 'kill $hub 2>/dev/null || true' EXIT
+trap '[ -n "$hub" ] && kill $hub 2>/dev/null || true' EXIT
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 fresh=(); restart=()
 for i in $(seq 1 "$runs"); do
   rm -rf "$run"; mkdir -p "$run"
   cp -r application.properties routes schemas sandbox docs templates "$run"/
-  fresh+=("$(start_once "$run/fresh-$i.log")"); stop_hub
-  restart+=("$(start_once "$run/restart-$i.log")")
+  start_once "$run/fresh-$i.log"; fresh+=("$ms"); stop_hub
+  start_once "$run/restart-$i.log"; restart+=("$ms")
   [ "$i" = "$runs" ] && rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$hub/status")
   stop_hub
 done
