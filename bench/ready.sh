@@ -5,7 +5,8 @@
 #   fresh:   a new H2 file (every migration runs)
 #   restart: the same file again (migrations only checked)
 # usage: bench/ready.sh [runs=5]
-# env:   HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh; then "fresh" is only the first run)
+# env:   HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh; then "fresh" is only the first run),
+#        JAR (another build of the hub beside target/lib, to compare; default target/opsbridge.jar)
 # needs: curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ start_once() {
   local t0 log=$1
   t0=$(date +%s%N)
   (cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=$port -Dcamel.server.host=127.0.0.1 \
-    -jar "$root/target/opsbridge.jar" > "$log" 2>&1) &
+    -jar "${JAR:-$root/target/opsbridge.jar}" > "$log" 2>&1) &
   hub=$!
   until curl -sf -o /dev/null http://127.0.0.1:$port/observe/health/ready; do
     kill -0 $hub 2>/dev/null || { echo "the hub exited; see $log" >&2; exit 1; }

@@ -11,7 +11,6 @@ import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.opsbridge.admin.AdminAuth;
 import io.opsbridge.config.Settings;
@@ -60,7 +59,9 @@ import io.opsbridge.ops.RouteFilesHealth;
 import io.opsbridge.ops.RouteFilesReloader;
 import io.opsbridge.sandbox.SandboxSystems;
 import io.opsbridge.sandbox.SandboxWebhooks;
+import io.opsbridge.storage.Database;
 import io.opsbridge.storage.Jdbc;
+import io.opsbridge.storage.MigratedPool;
 import io.opsbridge.tenant.Geocoder;
 import io.opsbridge.tenant.PullEndpoints;
 import io.opsbridge.tenant.PullSchedules;
@@ -96,7 +97,8 @@ public final class HubConfiguration implements CamelConfiguration {
             java.time.Instant now = boundClock.instant();
             return now.getEpochSecond() * 1_000_000_000L + now.getNano();
         };
-        HikariDataSource dataSource = io.opsbridge.storage.Database.open(settings);
+        // opened and migrated in the background while the routes are built; connections wait for it
+        MigratedPool dataSource = new MigratedPool(() -> Database.open(settings));
         InboxWriter writer = new InboxWriter(dataSource, clock, settings.getInt("opsbridge.inbox.writer-threads", 1),
                 settings.getInt("opsbridge.inbox.max-batch", 200));
         Senders senders = Senders.load(settings, nanoTime);
@@ -132,7 +134,7 @@ public final class HubConfiguration implements CamelConfiguration {
         ScheduledJobs jobs = new ScheduledJobs(jdbc, clock, node, metrics);
         registry.bind("scheduledJobs", jobs);
         AdminAuth adminAuth = bindTenants(context, settings, clock, jdbc, dataSource, jobs);
-        bindDelivery(context, settings, clock, jdbc, metrics, writer, node, io.opsbridge.storage.Database.isPostgres(dataSource));
+        bindDelivery(context, settings, clock, jdbc, metrics, writer, node);
 
         registry.bind("reconciler", new Reconciler(jdbc, clock, inbox, senders.named(settings.get("opsbridge.reconciler.sender", "crm")),
                 eventSchemas, settings.get("opsbridge.crm.url"), settings.find("opsbridge.crm.token").orElse(null),
@@ -193,7 +195,7 @@ public final class HubConfiguration implements CamelConfiguration {
     private static AdminAuth bindTenants(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, DataSource dataSource,
             ScheduledJobs jobs) {
         Registry registry = context.getRegistry();
-        AdminAuth adminAuth = AdminAuth.open(settings.find("opsbridge.admin.token"), dataSource, clock);
+        AdminAuth adminAuth = new AdminAuth(settings.find("opsbridge.admin.token"), dataSource, clock);
         SecretBox secretBox = SecretBox.open(settings.find("opsbridge.secrets.key"),
                 Path.of(settings.get("opsbridge.secrets.key-file", "./data/secrets.key")));
         long tenantMaxBody = settings.getLong("opsbridge.tenant-intake.max-body-bytes", 1_048_576);
@@ -225,11 +227,11 @@ public final class HubConfiguration implements CamelConfiguration {
 
     /** Delivery: the inbox consumer, the flows' beans, redelivery, dead letters, alerts, trace. */
     private static void bindDelivery(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, Metrics metrics,
-            InboxWriter writer, String node, boolean isPostgres) {
+            InboxWriter writer, String node) {
         Registry registry = context.getRegistry();
         DeliverySettings delivery = DeliverySettings.from(settings);
         // the only code that changes an event's state once it is stored; outcomes fenced by the claim's lease
-        InboxStore store = new InboxStore(jdbc, metrics, isPostgres);
+        InboxStore store = new InboxStore(jdbc, metrics);
         DeliveryOutcome outcomes = new DeliveryOutcome(jdbc, store, clock, delivery, metrics);
         InboxDispatcher dispatcher = new InboxDispatcher(jdbc, store, clock, delivery, outcomes, node);
         dispatcher.bind(context);

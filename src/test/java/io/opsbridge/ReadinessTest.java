@@ -1,6 +1,7 @@
 package io.opsbridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpRequest;
@@ -18,6 +19,20 @@ class ReadinessTest {
 
     @TempDir
     Path data;
+
+    /**
+     * The database opens in the background while the routes are built: one that cannot be opened
+     * still stops the start, with its reason, instead of leaving a hub up that cannot store anything.
+     */
+    @Test
+    void aDatabaseThatCannotBeOpenedStopsTheStartWithItsReason() {
+        assertThatThrownBy(() -> TestHub.start(data, Map.of(
+                "opsbridge.db.url", "jdbc:postgresql://127.0.0.1:1/opsbridge",
+                "opsbridge.db.user", "postgres",
+                "opsbridge.db.connection-timeout-ms", "500",
+                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString())))
+                .hasStackTraceContaining("Connection to 127.0.0.1:1 refused");
+    }
 
     @Test
     void readinessFollowsTheDatabase() throws Exception {

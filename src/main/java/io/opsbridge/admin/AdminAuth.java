@@ -32,22 +32,29 @@ public final class AdminAuth implements RouterHandlers {
     static final Problem UNAUTHORIZED = new Problem(401, "admin-unauthorized", "Unauthorized",
             "Send Authorization: Bearer <admin token>.").withHeader("WWW-Authenticate", "Bearer realm=\"opsbridge-admin\"");
 
-    private final String tokenHash;
+    private final Optional<String> configuredToken;
+    private final DataSource dataSource;
+    private final Clock clock;
+    /** Read (or generated) when the server installs the check, once the database is open. */
+    private volatile String tokenHash;
 
-    private AdminAuth(String tokenHash) {
-        this.tokenHash = tokenHash;
+    public AdminAuth(Optional<String> configuredToken, DataSource dataSource, Clock clock) {
+        this.configuredToken = configuredToken;
+        this.dataSource = dataSource;
+        this.clock = clock;
     }
 
-    public static AdminAuth open(Optional<String> configuredToken, DataSource dataSource, Clock clock) {
+    /** The hash of the configured token, or of the one generated at the first start (printed once). */
+    private static String tokenHash(Optional<String> configuredToken, DataSource dataSource, Clock clock) {
         if (configuredToken.isPresent()) {
-            return new AdminAuth(Secrets.sha256Hex(configuredToken.get()));
+            return Secrets.sha256Hex(configuredToken.get());
         }
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement q = c.prepareStatement("SELECT token_sha256 FROM admin_credential WHERE id = 'admin'");
                     ResultSet rs = q.executeQuery()) {
                 if (rs.next()) {
                     LOG.info("Admin API token: the one generated at first start (set opsbridge.admin.token to replace it)");
-                    return new AdminAuth(rs.getString(1));
+                    return rs.getString(1);
                 }
             }
             String token = Secrets.generate("adm_");
@@ -56,12 +63,12 @@ public final class AdminAuth implements RouterHandlers {
                 insert.setString(1, Secrets.sha256Hex(token));
                 insert.setTimestamp(2, Timestamp.from(clock.instant()));
                 if (insert.executeUpdate() == 0) {
-                    return open(configuredToken, dataSource, clock); // another node generated it first
+                    return tokenHash(configuredToken, dataSource, clock); // another node generated it first
                 }
             }
             // Printed once, on the console and not through the logger: it is shown now and never again.
             System.out.println("\n=== OpsBridge admin API token (shown once, store it now): " + token + " ===\n");
-            return new AdminAuth(Secrets.sha256Hex(token));
+            return Secrets.sha256Hex(token);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot read or store the admin token: " + e.getMessage());
         }
@@ -69,6 +76,7 @@ public final class AdminAuth implements RouterHandlers {
 
     @Override
     public void addTo(VertxPlatformHttpRouter router) {
+        tokenHash = tokenHash(configuredToken, dataSource, clock);
         router.route("/admin/*").order(-100).handler(this::check);
     }
 
@@ -81,9 +89,10 @@ public final class AdminAuth implements RouterHandlers {
     }
 
     boolean authorized(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        String hash = tokenHash;
+        if (hash == null || authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
-        return Secrets.matches(authorization.substring(7).trim(), tokenHash);
+        return Secrets.matches(authorization.substring(7).trim(), hash);
     }
 }

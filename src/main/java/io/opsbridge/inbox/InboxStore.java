@@ -77,14 +77,21 @@ public final class InboxStore {
 
     private final Jdbc jdbc;
     private final Metrics metrics;
-    /** PostgreSQL: several nodes may claim at once. H2: one node owns the file. */
-    private final boolean shared;
+    /** PostgreSQL: several nodes may claim at once. H2: one node owns the file. Known at the first claim. */
+    private volatile Boolean shared;
 
-    /** @param shared true on PostgreSQL, which several nodes may share */
-    public InboxStore(Jdbc jdbc, Metrics metrics, boolean shared) {
+    public InboxStore(Jdbc jdbc, Metrics metrics) {
         this.jdbc = jdbc;
         this.metrics = metrics;
-        this.shared = shared;
+    }
+
+    private boolean shared(Connection c) throws SQLException {
+        Boolean known = shared;
+        if (known == null) {
+            known = c.getMetaData().getDatabaseProductName().equals("PostgreSQL");
+            shared = known;
+        }
+        return known;
     }
 
     // ---- the dispatcher: due, lockOrders and claim run in one transaction
@@ -99,7 +106,7 @@ public final class InboxStore {
      * claiming are skipped rather than waited for.
      */
     public List<Due> due(Connection c, Instant now, int limit, boolean withWaiting) throws SQLException {
-        String lock = shared ? SKIP_LOCKED : "";
+        String lock = shared(c) ? SKIP_LOCKED : "";
         Jdbc.RowMapper<Due> row = rs -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3));
         List<Due> due = new ArrayList<>(Jdbc.query(c, DUE_RECEIVED + lock, row, now, limit));
         if (withWaiting) {
@@ -114,7 +121,7 @@ public final class InboxStore {
      * for at this moment (each held until the transaction ends); on H2, where one node owns the file, all.
      */
     public Set<String> lockOrders(Connection c, Collection<String> orderKeys) throws SQLException {
-        if (!shared || orderKeys.isEmpty()) {
+        if (!shared(c) || orderKeys.isEmpty()) {
             return new HashSet<>(orderKeys);
         }
         return new HashSet<>(Jdbc.query(c, LOCK_ORDERS, rs -> rs.getString(1), c.createArrayOf("text", orderKeys.toArray())));

@@ -38,7 +38,7 @@ class InboxClaimsOnPostgresTest {
         postgres = EmbeddedPostgres.builder().start();
         dataSource = Database.open(postgres.getJdbcUrl("postgres", "postgres"), "postgres", null, 4, 5000);
         jdbc = new Jdbc(dataSource);
-        store = new InboxStore(jdbc, new Metrics(new DefaultCamelContext()), true);
+        store = new InboxStore(jdbc, new Metrics(new DefaultCamelContext()));
     }
 
     @AfterAll
