@@ -15,7 +15,9 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -29,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsbridge.support.ChaosDownstream;
@@ -184,7 +187,7 @@ class ChaosTwoNodesIT {
             ((ObjectNode) event.get("payload").get("customer")).put("account_priority", kind.equals("u1") ? "gold" : "platinum");
         }
         byte[] body = Events.json(event).getBytes(StandardCharsets.UTF_8);
-        List<Integer> got = answers.computeIfAbsent(id, k -> java.util.Collections.synchronizedList(new ArrayList<>()));
+        List<Integer> got = answers.computeIfAbsent(id, k -> Collections.synchronizedList(new ArrayList<>()));
         int copies = 2 + random.nextInt(2);
         int first = random.nextInt(2);
         if (random.nextInt(10) < 3) {
@@ -215,7 +218,7 @@ class ChaosTwoNodesIT {
         ObjectNode event = Events.example("ORDER.CREATED", id);
         ((ObjectNode) event.get("payload")).put("order_id", "ORD-CHAOS-FORGED-" + order);
         forged.add(id);
-        answers.computeIfAbsent(id, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+        answers.computeIfAbsent(id, k -> Collections.synchronizedList(new ArrayList<>()))
                 .add(post(node, Events.json(event).getBytes(StandardCharsets.UTF_8), false));
     }
 
@@ -317,7 +320,7 @@ class ChaosTwoNodesIT {
         assertThat(outOfOrder).as("orders whose changes reached the downstreams out of order").isEmpty();
         assertThat(notDone).as("events not done once the downstreams healed and the dead letters were replayed").isEmpty();
         assertThat(after.getOrDefault("done", 0)).isEqualTo(ORDERS * EVENTS.length);
-        long poisoned = java.util.stream.IntStream.range(0, ORDERS).filter(o -> o % 12 == 0 && !updatesFirst(o)).count();
+        long poisoned = IntStream.range(0, ORDERS).filter(o -> o % 12 == 0 && !updatesFirst(o)).count();
         assertThat(deadLettered).as("dead-lettered by the poisoned updates").isGreaterThanOrEqualTo((int) poisoned);
         assertThat(replayed).isEqualTo(deadLettered);
         assertThat(duplicates).as("downstream side effects repeated").isEmpty();
@@ -354,7 +357,7 @@ class ChaosTwoNodesIT {
     }
 
     static Set<String> storedEventIds(String url) throws Exception {
-        Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT event_id FROM inbox_event")) {
             while (rs.next()) {

@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,7 +53,7 @@ public final class ChaosDownstream implements AutoCloseable {
     private final Map<String, String> orderOfTask = new HashMap<>();
     private final Map<String, String> orderOfPick = new HashMap<>();
     private final List<Applied> applied = new ArrayList<>();
-    private final Map<String, AtomicInteger> faults = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> faults = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
 
     /**
@@ -84,7 +86,7 @@ public final class ChaosDownstream implements AutoCloseable {
 
     /** Faults served, by kind. */
     public Map<String, Integer> faults() {
-        Map<String, Integer> counts = new java.util.TreeMap<>();
+        Map<String, Integer> counts = new TreeMap<>();
         faults.forEach((k, v) -> counts.put(k, v.get()));
         return counts;
     }
