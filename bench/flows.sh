@@ -12,7 +12,8 @@
 # hubs share the database, the orders and the stub's webhooks go to each in turn, and the figures are
 # both nodes' together.
 # usage: bench/flows.sh [orders-per-second=150] [seconds=60]
-# env:   PICK_DELAY_MS (default 100), HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh), STUB=1, NODES
+# env:   PICK_DELAY_MS (default 100), HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh), STUB=1, NODES,
+#        JAR (another build of the hub beside target/lib, to compare; default target/opsbridge.jar)
 # needs: python3, curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +44,7 @@ for ((i = 0; i < nodes; i++)); do
     -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.sender.tasks.rate-limit=0 -Dopsbridge.sender.wms.rate-limit=0 \
     -Dopsbridge.sandbox.stock=SKU-RED-1:1000000000,SKU-BLU-7:1000000000 -Dopsbridge.sandbox.pick-delay-ms=${PICK_DELAY_MS:-100} \
     -Dopsbridge.metrics.gauge-interval-ms=1000 -Dopsbridge.reconciler.enabled=false -Dopsbridge.admin.token=bench-admin-token \
-    -jar "$root/target/opsbridge.jar" > "$run/hub-$((i + 1)).log" 2>&1) &
+    -jar "${JAR:-$root/target/opsbridge.jar}" > "$run/hub-$((i + 1)).log" 2>&1) &
   hubs+=($!)
   trap 'kill ${hubs[*]} $stub 2>/dev/null || true' EXIT
   # one at a time: the first migrates the schema

@@ -3,6 +3,7 @@ package io.opsbridge.delivery;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per order only the oldest unfinished event is due, so one order's events run one at a time and
  * in the order received, while different orders run in parallel. An event waiting out a retry keeps
- * its place; one waiting for a prerequisite steps aside until its time comes. The claim protocol
+ * its place; one waiting for a prerequisite steps aside. The claim protocol
  * ({@link InboxStore#due}, {@link InboxStore#lockOrders}, {@link InboxStore#claim}) keeps this across
  * every node that shares a PostgreSQL database. A claimed event carries a lease, renewed while it
  * runs: a crashed node's events become due again when their lease expires.
@@ -174,52 +175,59 @@ public final class InboxDispatcher {
     }
 
     /**
-     * One transaction: the due events (on PostgreSQL locked, those other nodes are claiming passed by),
-     * one per order and none of an order running here, the orders no other node claims for at this
-     * moment, the claim of those (one batched statement, which checks each again), and the events it
-     * won, loaded for their flows.
+     * The due events, one per order and none of an order running here, the orders no other node claims
+     * for at this moment, the claim of those (one batched statement, which checks each again), and the
+     * events it won, loaded for their flows. On PostgreSQL all of it is one transaction of its own: the
+     * rows read are locked (those other nodes are claiming passed by) and the locks end with the claim.
+     * On H2, one node's file, the due events are read on a connection of their own and the claim joins
+     * the group commit, which must not wait on the read.
      */
     private Claimed claim(Instant now, int free, int limit, boolean withWaiting) {
-        return jdbc.inTransaction(c -> {
-            List<InboxStore.Due> due = store.due(c, now, limit, withWaiting);
-            List<InboxStore.Due> picked = new ArrayList<>(free);
-            Set<String> orders = new HashSet<>();
-            for (InboxStore.Due d : due) {
-                if (picked.size() >= free) {
-                    break;
-                }
-                if (inflight.contains(d.id()) || (d.orderKey() != null
-                        && (inflightOrders.contains(d.orderKey()) || !orders.add(d.orderKey())))) {
-                    continue; // this order already has an event running here
-                }
-                picked.add(d);
+        if (store.shared()) {
+            return jdbc.inOwnTransaction(c -> claim(c, store.due(c, now, limit, withWaiting), now, free, limit));
+        }
+        List<InboxStore.Due> due = jdbc.withConnection(c -> store.due(c, now, limit, withWaiting));
+        return jdbc.inTransaction(c -> claim(c, due, now, free, limit));
+    }
+
+    private Claimed claim(Connection c, List<InboxStore.Due> due, Instant now, int free, int limit) throws SQLException {
+        List<InboxStore.Due> picked = new ArrayList<>(free);
+        Set<String> orders = new HashSet<>();
+        for (InboxStore.Due d : due) {
+            if (picked.size() >= free) {
+                break;
             }
-            Set<String> ours = store.lockOrders(c, orders);
-            picked.removeIf(d -> d.orderKey() != null && !ours.contains(d.orderKey()));
-            long[] ids = picked.stream().mapToLong(InboxStore.Due::id).toArray();
-            String[] owners = new String[ids.length];
+            if (inflight.contains(d.id()) || (d.orderKey() != null
+                    && (inflightOrders.contains(d.orderKey()) || !orders.add(d.orderKey())))) {
+                continue; // this order already has an event running here
+            }
+            picked.add(d);
+        }
+        Set<String> ours = store.lockOrders(c, orders);
+        picked.removeIf(d -> d.orderKey() != null && !ours.contains(d.orderKey()));
+        long[] ids = picked.stream().mapToLong(InboxStore.Due::id).toArray();
+        String[] owners = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            owners[i] = node + "/" + claims.incrementAndGet();
+        }
+        int[] won = ids.length == 0 ? new int[0]
+                : InboxStore.claim(c, ids, picked.stream().map(InboxStore.Due::state).toList(), owners, now,
+                        now.plus(settings.lease()));
+        List<FlowEvent> events = new ArrayList<>(ids.length);
+        try (PreparedStatement load = c.prepareStatement(LOAD)) {
             for (int i = 0; i < ids.length; i++) {
-                owners[i] = node + "/" + claims.incrementAndGet();
-            }
-            int[] won = ids.length == 0 ? new int[0]
-                    : InboxStore.claim(c, ids, picked.stream().map(InboxStore.Due::state).toList(), owners, now,
-                            now.plus(settings.lease()));
-            List<FlowEvent> events = new ArrayList<>(ids.length);
-            try (PreparedStatement load = c.prepareStatement(LOAD)) {
-                for (int i = 0; i < ids.length; i++) {
-                    if (won[i] != 1) {
-                        continue;
-                    }
-                    load.setLong(1, ids[i]);
-                    try (ResultSet rs = load.executeQuery()) {
-                        if (rs.next()) {
-                            events.add(flowEvent(rs, owners[i]));
-                        }
+                if (won[i] != 1) {
+                    continue;
+                }
+                load.setLong(1, ids[i]);
+                try (ResultSet rs = load.executeQuery()) {
+                    if (rs.next()) {
+                        events.add(flowEvent(rs, owners[i]));
                     }
                 }
             }
-            return new Claimed(events, ids.length, due.size() < limit);
-        });
+        }
+        return new Claimed(events, ids.length, due.size() < limit);
     }
 
     private static FlowEvent flowEvent(ResultSet rs, String leaseOwner) throws SQLException {

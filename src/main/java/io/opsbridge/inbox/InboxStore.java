@@ -43,14 +43,11 @@ public final class InboxStore {
 
     /**
      * Per order only its oldest unfinished event may run: none of its events is processing, and no older
-     * one is new or waiting out a retry. One parked for a prerequisite steps aside while it waits; once
-     * its time has come it takes its place again, so events parked together run in the order received.
-     * One parameter: now.
+     * one is new or waiting out a retry. One parked for a prerequisite steps aside.
      */
     private static final String ORDER_FREE = "(e.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM inbox_event o "
             + "WHERE o.order_key = e.order_key AND o.id <> e.id AND (o.state = '" + InboxState.PROCESSING + "' OR (o.id < e.id "
-            + "AND (o.state = '" + InboxState.RECEIVED + "' OR (o.state = 'waiting' AND (o.waiting_reason = 'retry' "
-            + "OR o.next_attempt_at <= ?)))))))";
+            + "AND (o.state = '" + InboxState.RECEIVED + "' OR (o.state = 'waiting' AND o.waiting_reason = 'retry'))))))";
     /** New events, oldest first, read in the order of ix_inbox_event_state: the rest of the backlog is not read. */
     private static final String DUE_RECEIVED = "SELECT e.id, e.order_key, e.state FROM inbox_event e WHERE e.state = '"
             + InboxState.RECEIVED + "' AND " + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
@@ -85,16 +82,17 @@ public final class InboxStore {
         this.metrics = metrics;
     }
 
-    private boolean shared(Connection c) throws SQLException {
+    /** True on PostgreSQL, which several nodes may share; false on H2, one node's file. */
+    public boolean shared() {
         Boolean known = shared;
         if (known == null) {
-            known = c.getMetaData().getDatabaseProductName().equals("PostgreSQL");
+            known = jdbc.withConnection(c -> c.getMetaData().getDatabaseProductName().equals("PostgreSQL"));
             shared = known;
         }
         return known;
     }
 
-    // ---- the dispatcher: due, lockOrders and claim run in one transaction
+    // ---- the dispatcher: on PostgreSQL due, lockOrders and claim run in one transaction
 
     /** An event that may run now: the oldest unfinished one of its order, or one without an order. */
     public record Due(long id, String orderKey, String state) {
@@ -106,11 +104,11 @@ public final class InboxStore {
      * claiming are skipped rather than waited for.
      */
     public List<Due> due(Connection c, Instant now, int limit, boolean withWaiting) throws SQLException {
-        String lock = shared(c) ? SKIP_LOCKED : "";
+        String lock = shared() ? SKIP_LOCKED : "";
         Jdbc.RowMapper<Due> row = rs -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3));
-        List<Due> due = new ArrayList<>(Jdbc.query(c, DUE_RECEIVED + lock, row, now, limit));
+        List<Due> due = new ArrayList<>(Jdbc.query(c, DUE_RECEIVED + lock, row, limit));
         if (withWaiting) {
-            due.addAll(Jdbc.query(c, DUE_WAITING + lock, row, now, now, limit));
+            due.addAll(Jdbc.query(c, DUE_WAITING + lock, row, now, limit));
             due.sort(Comparator.comparingLong(Due::id));
         }
         return due;
@@ -121,7 +119,7 @@ public final class InboxStore {
      * for at this moment (each held until the transaction ends); on H2, where one node owns the file, all.
      */
     public Set<String> lockOrders(Connection c, Collection<String> orderKeys) throws SQLException {
-        if (!shared(c) || orderKeys.isEmpty()) {
+        if (!shared() || orderKeys.isEmpty()) {
             return new HashSet<>(orderKeys);
         }
         return new HashSet<>(Jdbc.query(c, LOCK_ORDERS, rs -> rs.getString(1), c.createArrayOf("text", orderKeys.toArray())));
@@ -136,13 +134,11 @@ public final class InboxStore {
             Instant leaseUntil) throws SQLException {
         try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
             Timestamp until = Timestamp.from(leaseUntil);
-            Timestamp at = Timestamp.from(now);
             for (int i = 0; i < ids.length; i++) {
                 claim.setString(1, owners[i]);
                 claim.setTimestamp(2, until);
                 claim.setLong(3, ids[i]);
                 claim.setString(4, dueStates.get(i));
-                claim.setTimestamp(5, at);
                 claim.addBatch();
             }
             return claim.executeBatch();

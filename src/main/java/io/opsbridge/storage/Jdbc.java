@@ -129,6 +129,14 @@ public final class Jdbc {
         if (group != null) {
             return group.run(work);
         }
+        return inOwnTransaction(work);
+    }
+
+    /**
+     * Runs {@code work} in a transaction of its own on a connection of the pool, never in the group
+     * commit: for work that holds locks, which should be released at its own commit, not at the group's.
+     */
+    public <T> T inOwnTransaction(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
