@@ -44,13 +44,14 @@ import org.junit.jupiter.api.Test;
 /**
  * Two packaged hubs on one PostgreSQL, under chaos, and then everything counted.
  *
- * <p>Orders come from the CRM as three events each (ORDER.CREATED, then two ORDER.UPDATED, each sent
- * once the one before was acknowledged; for every fifth order the updates come first and wait for it). Every event is sent two or three times, to either node, some
- * to both at once; a few forged ones (a wrong signature) go with them. The task manager, WMS and CRM
- * fail at random (503, 429 with Retry-After, answers past the timeout, connections closed before or
- * after the change) and refuse some changes (400) until healed, which dead-letters their events.
- * Meanwhile node A is SIGKILLed and started again, twice, and node B is SIGSTOPped for longer than its
- * leases and then resumed: node A takes its events over, and B's late outcomes must change nothing.
+ * <p>Orders come from the CRM as three events each: ORDER.CREATED, then two ORDER.UPDATED, each sent
+ * once the one before was acknowledged; for every fifth order the updates come first and wait for it.
+ * Every event is sent two or three times, to either node, some to both at once; a few forged ones (a
+ * wrong signature) go with them. The task manager, WMS and CRM fail at random (503, 429 with
+ * Retry-After, answers past the timeout, connections closed before or after the change) and refuse
+ * some changes (400) until healed, which dead-letters their events. Meanwhile node A is SIGKILLed and
+ * started again, twice, and node B is SIGSTOPped for longer than its leases and then resumed: node A
+ * takes its events over, and B's late outcomes must change nothing.
  *
  * <p>Then the downstreams heal, every dead letter is replayed, and the test counts: every acknowledged
  * event ends done, none is lost; nothing that was never acknowledged was processed; at most one 202

@@ -211,7 +211,7 @@ public final class InboxDispatcher {
             owners[i] = node + "/" + claims.incrementAndGet();
         }
         int[] won = ids.length == 0 ? new int[0]
-                : InboxStore.claim(c, ids, picked.stream().map(InboxStore.Due::state).toList(), owners, now,
+                : InboxStore.claim(c, ids, picked.stream().map(InboxStore.Due::state).toList(), owners,
                         now.plus(settings.lease()));
         List<FlowEvent> events = new ArrayList<>(ids.length);
         try (PreparedStatement load = c.prepareStatement(LOAD)) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.opsbridge.ops.Metrics;
+import io.opsbridge.storage.Database;
 import io.opsbridge.storage.Jdbc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +87,7 @@ public final class InboxStore {
     public boolean shared() {
         Boolean known = shared;
         if (known == null) {
-            known = jdbc.withConnection(c -> c.getMetaData().getDatabaseProductName().equals("PostgreSQL"));
+            known = jdbc.withConnection(Database::isPostgres);
             shared = known;
         }
         return known;
@@ -130,8 +131,8 @@ public final class InboxStore {
      * element i of the answer is 1 when the claim of {@code ids[i]} (with {@code owners[i]}) was won. A
      * claim is lost when the event was taken meanwhile, or its order has another event running now.
      */
-    public static int[] claim(Connection c, long[] ids, List<String> dueStates, String[] owners, Instant now,
-            Instant leaseUntil) throws SQLException {
+    public static int[] claim(Connection c, long[] ids, List<String> dueStates, String[] owners, Instant leaseUntil)
+            throws SQLException {
         try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
             Timestamp until = Timestamp.from(leaseUntil);
             for (int i = 0; i < ids.length; i++) {

@@ -24,12 +24,8 @@ public final class Database {
      * True when the database is PostgreSQL, which several nodes may share (told by the server, not the
      * URL, which a driver wrapper may prefix); otherwise it is H2, one node's file.
      */
-    public static boolean isPostgres(DataSource dataSource) {
-        try (Connection c = dataSource.getConnection()) {
-            return c.getMetaData().getDatabaseProductName().equals("PostgreSQL");
-        } catch (SQLException e) {
-            throw new StorageException(e);
-        }
+    public static boolean isPostgres(Connection c) throws SQLException {
+        return c.getMetaData().getDatabaseProductName().equals("PostgreSQL");
     }
 
     public static HikariDataSource open(Settings settings) {
@@ -64,7 +60,13 @@ public final class Database {
     static void migrate(DataSource dataSource) {
         // db/migration runs on every database; db/h2 holds the few settings only H2 has, db/postgresql
         // the rules only a database that several nodes share needs
-        String[] locations = isPostgres(dataSource)
+        boolean postgres;
+        try (Connection c = dataSource.getConnection()) {
+            postgres = isPostgres(c);
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+        String[] locations = postgres
                 ? new String[] {"classpath:db/migration", "classpath:db/postgresql"}
                 : new String[] {"classpath:db/migration", "classpath:db/h2"};
         var result = Flyway.configure().dataSource(dataSource).locations(locations).load().migrate();

@@ -86,12 +86,12 @@ class InboxClaimsOnPostgresTest {
         jdbc.update("UPDATE inbox_event SET waiting_reason = 'prerequisite', next_attempt_at = ? WHERE id = ?", now.minusSeconds(1), parked);
         long later = event("evt_2", "ORD-1", "received");
         try (Connection a = transaction()) {
-            assertThat(InboxStore.claim(a, new long[] {parked}, List.of("waiting"), new String[] {"A/1"}, now,
+            assertThat(InboxStore.claim(a, new long[] {parked}, List.of("waiting"), new String[] {"A/1"},
                     now.plusSeconds(60))).containsExactly(1);
             a.commit();
         }
         try (Connection b = transaction()) {
-            assertThat(InboxStore.claim(b, new long[] {later}, List.of("received"), new String[] {"B/1"}, now,
+            assertThat(InboxStore.claim(b, new long[] {later}, List.of("received"), new String[] {"B/1"},
                     now.plusSeconds(60))).as("the order has an event running").containsExactly(0);
             b.commit();
         }
