@@ -115,7 +115,8 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("signatureCheck", new SignatureCheck(senders));
         registry.bind("envelopeParser", new EnvelopeParser(senders));
         registry.bind("timestampCheck", new TimestampCheck(senders, clock));
-        EventSchemas eventSchemas = EventSchemas.load(Path.of(settings.get("opsbridge.schemas.dir", "schemas")));
+        // read in the background while the routes are built; the start waits for them before it serves
+        EventSchemas eventSchemas = EventSchemas.loadInBackground(Path.of(settings.get("opsbridge.schemas.dir", "schemas")));
         registry.bind("eventSchemas", eventSchemas);
         registry.bind("rateLimit", new RateLimit(senders));
         Metrics metrics = new Metrics(context);
@@ -167,10 +168,12 @@ public final class HubConfiguration implements CamelConfiguration {
         try {
             context.addStartupListener(RouterHandlers.installedOnce(List.of(new ServerErrorPages(), new ConsoleFiles(),
                     new HttpServerMetrics(metrics), adminAuth)));
-            // the connection pool's own series (hikaricp_connections_*), once the meter registry is up
+            // the connection pool's own series (hikaricp_connections_*), once the meter registry is up; and
+            // the event schemas read: a schema file that cannot be read stops the start
             context.addStartupListener((started, alreadyStarted) -> {
                 if (!alreadyStarted) {
                     dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics.registry()));
+                    eventSchemas.awaitLoaded();
                 }
             });
         } catch (Exception e) {

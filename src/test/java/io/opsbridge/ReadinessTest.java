@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -32,6 +33,24 @@ class ReadinessTest {
                 "opsbridge.db.connection-timeout-ms", "500",
                 "opsbridge.secrets.key-file", data.resolve("secrets.key").toString())))
                 .hasStackTraceContaining("Connection to 127.0.0.1:1 refused");
+    }
+
+    /** The event schemas are read in the background too: a schema file that is not JSON still stops the start. */
+    @Test
+    void anEventSchemaThatCannotBeReadStopsTheStart() throws Exception {
+        Path schemas = data.resolve("schemas");
+        for (Path f : (Iterable<Path>) Files.walk(Path.of("schemas"))::iterator) {
+            Path target = schemas.resolve(Path.of("schemas").relativize(f).toString());
+            if (Files.isDirectory(f)) {
+                Files.createDirectories(target);
+            } else {
+                Files.copy(f, target);
+            }
+        }
+        Files.writeString(schemas.resolve("events/ORDER.CREATED.schema.json"), "{ not json");
+        assertThatThrownBy(() -> TestHub.start(data, Map.of("opsbridge.schemas.dir", schemas.toString(),
+                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString())))
+                .hasStackTraceContaining("ORDER.CREATED.schema.json");
     }
 
     @Test

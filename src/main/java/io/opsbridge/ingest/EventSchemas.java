@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,16 +44,48 @@ public final class EventSchemas implements Processor {
     private static final int MAX_ERRORS = 50;
     private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("\\d+\\.\\d+");
 
-    private final JsonSchema envelope;
-    private final Map<String, JsonSchema> payloads;
+    /** The envelope's schema and each event type's payload schema. */
+    private record Loaded(JsonSchema envelope, Map<String, JsonSchema> payloads) {
+    }
 
-    private EventSchemas(JsonSchema envelope, Map<String, JsonSchema> payloads) {
-        this.envelope = envelope;
-        this.payloads = payloads;
+    private final CompletableFuture<Loaded> loaded;
+
+    private EventSchemas(CompletableFuture<Loaded> loaded) {
+        this.loaded = loaded;
     }
 
     /** Loads {@code envelope.schema.json} and every {@code events/*.schema.json} under {@code dir}. */
     public static EventSchemas load(Path dir) {
+        return new EventSchemas(CompletableFuture.completedFuture(read(dir)));
+    }
+
+    /**
+     * The same, on a thread of its own: the first schemas a JVM reads cost most of a second (the
+     * validator's classes), which the hub's start spends building its routes meanwhile. A validation
+     * asked for earlier waits; {@link #awaitLoaded()} throws what made the loading fail.
+     */
+    public static EventSchemas loadInBackground(Path dir) {
+        return new EventSchemas(CompletableFuture.supplyAsync(() -> read(dir), runnable -> {
+            Thread t = new Thread(runnable, "schemas-load");
+            t.setDaemon(true);
+            t.start();
+        }));
+    }
+
+    /** Waits until the schemas are read; a file that could not be read or parsed is thrown here. */
+    public void awaitLoaded() {
+        loaded();
+    }
+
+    private Loaded loaded() {
+        try {
+            return loaded.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private static Loaded read(Path dir) {
         Map<String, JsonSchema> payloads = new HashMap<>();
         try (Stream<Path> files = Files.list(dir.resolve("events"))) {
             files.filter(f -> f.getFileName().toString().endsWith(".schema.json")).sorted().forEach(f -> {
@@ -62,7 +96,7 @@ public final class EventSchemas implements Processor {
             throw new UncheckedIOException("Cannot read event schemas in " + dir.resolve("events"), e);
         }
         LOG.info("Event schemas loaded from {}: {}", dir, payloads.keySet().stream().sorted().toList());
-        return new EventSchemas(schema(dir.resolve("envelope.schema.json")), Map.copyOf(payloads));
+        return new Loaded(schema(dir.resolve("envelope.schema.json")), Map.copyOf(payloads));
     }
 
     /** One schema file, Draft 2020-12, errors located by JSON Pointer, formats asserted. */
@@ -95,7 +129,8 @@ public final class EventSchemas implements Processor {
 
     /** @param timestampReadable whether the envelope timestamp is absent or one the tolerance check can read */
     private List<FieldError> validate(JsonNode envelopeNode, boolean timestampReadable) {
-        List<FieldError> errors = new ArrayList<>(toErrors(envelope.validate(envelopeNode), ""));
+        Loaded schemas = loaded();
+        List<FieldError> errors = new ArrayList<>(toErrors(schemas.envelope().validate(envelopeNode), ""));
         JsonNode timestamp = envelopeNode.get("timestamp");
         if (!timestampReadable && timestamp != null && timestamp.isTextual()
                 && errors.stream().noneMatch(e -> e.pointer().equals("/timestamp"))) {
@@ -112,7 +147,7 @@ public final class EventSchemas implements Processor {
         }
         JsonNode type = envelopeNode.get("event_type");
         JsonNode payload = envelopeNode.get("payload");
-        JsonSchema payloadSchema = type != null && type.isTextual() ? payloads.get(type.textValue()) : null;
+        JsonSchema payloadSchema = type != null && type.isTextual() ? schemas.payloads().get(type.textValue()) : null;
         if (payloadSchema != null && payload != null && payload.isObject()) {
             errors.addAll(toErrors(payloadSchema.validate(payload), "/payload"));
         }
