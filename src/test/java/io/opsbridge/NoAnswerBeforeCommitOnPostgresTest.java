@@ -22,8 +22,7 @@ class NoAnswerBeforeCommitOnPostgresTest extends NoAnswerBeforeCommitContract {
                 "opsbridge.inbox.writer-threads", "4",
                 "opsbridge.sender.crm.secrets", "held-secret",
                 "opsbridge.sender.crm.rate-limit", "0",
-                "opsbridge.admin.token", ADMIN,
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString()));
+                "opsbridge.admin.token", ADMIN));
     }
 
     @AfterAll

@@ -16,8 +16,7 @@ class NoAnswerBeforeCommitTest extends NoAnswerBeforeCommitContract {
                 "opsbridge.db.url", HeldCommits.url(TestHub.h2Url(data)),
                 "opsbridge.sender.crm.secrets", "held-secret",
                 "opsbridge.sender.crm.rate-limit", "0",
-                "opsbridge.admin.token", ADMIN,
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString()));
+                "opsbridge.admin.token", ADMIN));
     }
 
     @AfterAll

@@ -59,8 +59,7 @@ class OpenApiCoverageTest {
     @BeforeAll
     static void start() {
         hub = TestHub.start(data, Map.of(
-                "opsbridge.admin.token", "openapi-test-admin-token",
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString()));
+                "opsbridge.admin.token", "openapi-test-admin-token"));
     }
 
     @AfterAll

@@ -30,8 +30,7 @@ class ReadinessTest {
         assertThatThrownBy(() -> TestHub.start(data, Map.of(
                 "opsbridge.db.url", "jdbc:postgresql://127.0.0.1:1/opsbridge",
                 "opsbridge.db.user", "postgres",
-                "opsbridge.db.connection-timeout-ms", "500",
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString())))
+                "opsbridge.db.connection-timeout-ms", "500")))
                 .hasStackTraceContaining("Connection to 127.0.0.1:1 refused");
     }
 
@@ -48,8 +47,7 @@ class ReadinessTest {
             }
         }
         Files.writeString(schemas.resolve("events/ORDER.CREATED.schema.json"), "{ not json");
-        assertThatThrownBy(() -> TestHub.start(data, Map.of("opsbridge.schemas.dir", schemas.toString(),
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString())))
+        assertThatThrownBy(() -> TestHub.start(data, Map.of("opsbridge.schemas.dir", schemas.toString())))
                 .hasStackTraceContaining("ORDER.CREATED.schema.json");
     }
 
@@ -60,8 +58,7 @@ class ReadinessTest {
                 "opsbridge.db.url", postgres.getJdbcUrl("postgres", "postgres"),
                 "opsbridge.db.user", "postgres",
                 "opsbridge.db.connection-timeout-ms", "1000",
-                "opsbridge.admin.token", "ready-admin",
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString()))) {
+                "opsbridge.admin.token", "ready-admin"))) {
             assertThat(status(hub, "/observe/health/ready")).isEqualTo(200);
             assertThat(status(hub, "/observe/health/live")).isEqualTo(200);
 

@@ -92,7 +92,6 @@ class RouteFilesReloadTest {
         s.put("opsbridge.alerts.webhook-url", alerts.baseUrl() + "/alerts");
         s.put("opsbridge.sender.wms.secrets", "wms-secret");
         s.put("opsbridge.admin.token", "reload-admin");
-        s.put("opsbridge.secrets.key-file", data.resolve("secrets.key").toString());
         hub = TestHub.start(data, s);
         admin = new AdminClient(hub, "reload-admin");
     }

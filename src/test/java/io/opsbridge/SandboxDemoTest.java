@@ -40,8 +40,7 @@ class SandboxDemoTest {
                 "opsbridge.delivery.poll-interval-ms", "50",
                 "opsbridge.sandbox.pick-delay-ms", "300",
                 "opsbridge.admin.token", "demo-admin",
-                "opsbridge.metrics.gauge-interval-ms", "200",
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString()));
+                "opsbridge.metrics.gauge-interval-ms", "200"));
         admin = new AdminClient(hub, "demo-admin");
         crm = new Webhooks(hub);
     }

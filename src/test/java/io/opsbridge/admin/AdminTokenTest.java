@@ -26,8 +26,7 @@ class AdminTokenTest {
 
     @Test
     void generatedOnceShownOnceAndRememberedAcrossRestarts() {
-        Map<String, String> noToken = Map.of("opsbridge.admin.token", "",
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString());
+        Map<String, String> noToken = Map.of("opsbridge.admin.token", "");
         String firstOut;
         String secondOut;
         PrintStream console = System.out;
@@ -58,8 +57,7 @@ class AdminTokenTest {
 
     @Test
     void aConfiguredTokenIsTheOnlyOne() {
-        try (TestHub hub = TestHub.start(data, Map.of("opsbridge.admin.token", "configured-admin-token",
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString()))) {
+        try (TestHub hub = TestHub.start(data, Map.of("opsbridge.admin.token", "configured-admin-token"))) {
             assertThat(new AdminClient(hub, "configured-admin-token").get("/admin/tenants").statusCode()).isEqualTo(200);
             assertThat(hub.query("SELECT 1 FROM admin_credential")).isEmpty();
         }

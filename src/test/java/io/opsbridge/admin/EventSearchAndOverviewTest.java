@@ -38,7 +38,6 @@ class EventSearchAndOverviewTest {
     static void start() throws InterruptedException {
         hub = TestHub.start(data, Map.of(
                 "opsbridge.admin.token", ADMIN,
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString(),
                 "opsbridge.sender.crm.secrets", "crm-secret",
                 "opsbridge.sender.crm.rate-limit", "0"));
         admin = new AdminClient(hub, ADMIN);

@@ -34,8 +34,7 @@ class ConsoleFilesTest {
     @BeforeAll
     static void start() {
         hub = TestHub.start(data, Map.of(
-                "opsbridge.admin.token", ADMIN,
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString()));
+                "opsbridge.admin.token", ADMIN));
     }
 
     @AfterAll

@@ -126,7 +126,6 @@ class NewEventTypeWithoutJavaTest {
         s.put("opsbridge.delivery.enabled", "true");
         s.put("opsbridge.delivery.poll-interval-ms", "50");
         s.put("opsbridge.admin.token", "integrator-admin");
-        s.put("opsbridge.secrets.key-file", data.resolve("secrets.key").toString());
         hub = TestHub.start(data, s);
     }
 

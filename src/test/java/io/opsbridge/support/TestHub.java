@@ -55,7 +55,6 @@ public final class TestHub implements AutoCloseable {
         s.put("opsbridge.taskmanager.url", baseUrl + "/tm");
         s.put("opsbridge.wms.url", baseUrl + "/wms");
         s.put("opsbridge.alerts.webhook-url", baseUrl + "/alerts");
-        s.put("opsbridge.secrets.key-file", dataDir.resolve("secrets.key").toString());
         return s;
     }
 
@@ -92,6 +91,8 @@ public final class TestHub implements AutoCloseable {
         // intake tests look at events as received; the flow tests turn delivery on
         all.put("opsbridge.delivery.enabled", "false");
         all.put("opsbridge.reconciler.enabled", "false");
+        // the key that encrypts stored secrets beside the test's data, never under the checkout's ./data
+        all.put("opsbridge.secrets.key-file", dataDir.resolve("secrets.key").toString());
         all.putAll(overrides);
         main = OpsBridge.create(all);
         if (clock != null) {

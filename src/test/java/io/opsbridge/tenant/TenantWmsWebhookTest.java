@@ -40,7 +40,6 @@ class TenantWmsWebhookTest {
         hub = TestHub.start(data, Map.of(
                 "opsbridge.admin.token", ADMIN_TOKEN,
                 "opsbridge.public-url", "https://hub.example.com/",
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString(),
                 "opsbridge.tenant-intake.max-orders", "5"));
         admin = new AdminClient(hub, ADMIN_TOKEN);
     }

@@ -59,7 +59,6 @@ class WmsPullAndGeocodingTest {
         logs = LogCapture.attach();
         hub = TestHub.start(data, Map.of(
                 "opsbridge.admin.token", ADMIN_TOKEN,
-                "opsbridge.secrets.key-file", data.resolve("secrets.key").toString(),
                 "opsbridge.geocoder.url", geocoder.baseUrl(),
                 "camel.component.http.response-timeout", "1000",
                 "opsbridge.geocoder.sweep-interval-ms", "100",
