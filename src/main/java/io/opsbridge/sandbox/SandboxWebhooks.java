@@ -35,9 +35,6 @@ public final class SandboxWebhooks {
     private final Map<String, String> schemes;
     private final Map<String, List<String>> secrets;
     private final long pickDelayMillis;
-    // HTTP/1.1: the JDK client otherwise asks every new connection to upgrade to h2c, and under a burst of
-    // webhooks those upgrades failed with IOExceptions
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     /**
      * One thread that starts the delayed sends (each send is asynchronous). Not CompletableFuture's
      * delayed executor: on a machine of one or two cores its default pool starts a thread per task.
@@ -47,6 +44,16 @@ public final class SandboxWebhooks {
         t.setDaemon(true);
         return t;
     });
+
+    /**
+     * The client, built at the first send: building it loads the JDK's trusted certificates (about 0.2 s
+     * of the hub's start on 2 cores), which a hub whose sandbox sends nothing never needs.
+     */
+    private static final class Client {
+        // HTTP/1.1: the JDK client otherwise asks every new connection to upgrade to h2c, and under a burst of
+        // webhooks those upgrades failed with IOExceptions
+        static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    }
 
     public SandboxWebhooks(Clock clock, String hubUrl, Map<String, String> schemes, Map<String, List<String>> secrets,
             long pickDelayMillis) {
@@ -91,7 +98,7 @@ public final class SandboxWebhooks {
             request.header(HmacSha256Signature.HEADER, HmacSha256Signature.sign(secret, body));
         }
         // asynchronous: the delayed executor has one thread or two, and a vendor sends many events at once
-        http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((answer, e) -> {
+        Client.HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((answer, e) -> {
             boolean retry = e != null || answer.statusCode() == 429 || answer.statusCode() >= 500;
             String outcome = e != null ? (e.getCause() != null ? e.getCause() : e).getClass().getSimpleName()
                     : "HTTP " + answer.statusCode();

@@ -70,6 +70,11 @@ public final class PackagedHub {
     public void start(String log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+        // as the README runs it: with the build's class data sharing archive (scripts/cds-archive.sh), if there is one
+        Path archive = Path.of("target/opsbridge.jsa").toAbsolutePath();
+        if (Files.exists(archive)) {
+            command.add("-XX:SharedArchiveFile=" + archive);
+        }
         command.addAll(settings);
         command.addAll(List.of("-jar", Path.of("target/opsbridge.jar").toAbsolutePath().toString()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
