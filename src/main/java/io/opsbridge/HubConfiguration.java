@@ -97,6 +97,10 @@ public final class HubConfiguration implements CamelConfiguration {
             java.time.Instant now = boundClock.instant();
             return now.getEpochSecond() * 1_000_000_000L + now.getNano();
         };
+        // before the database opens on its thread: a generated key is written into opsbridge.data-dir, and
+        // two threads creating that directory at once made H2 fail ("a file with this name already exists")
+        SecretBox secretBox = SecretBox.open(settings.find("opsbridge.secrets.key"),
+                Path.of(settings.get("opsbridge.secrets.key-file", "./data/secrets.key")));
         // opened and migrated in the background while the routes are built; connections wait for it
         MigratedPool dataSource = new MigratedPool(() -> Database.open(settings));
         InboxWriter writer = new InboxWriter(dataSource, clock, settings.getInt("opsbridge.inbox.writer-threads", 1),
@@ -134,7 +138,7 @@ public final class HubConfiguration implements CamelConfiguration {
         String node = UUID.randomUUID().toString();
         ScheduledJobs jobs = new ScheduledJobs(jdbc, clock, node, metrics);
         registry.bind("scheduledJobs", jobs);
-        AdminAuth adminAuth = bindTenants(context, settings, clock, jdbc, dataSource, jobs);
+        AdminAuth adminAuth = bindTenants(context, settings, clock, jdbc, dataSource, jobs, secretBox);
         bindDelivery(context, settings, clock, jdbc, metrics, writer, node);
 
         registry.bind("reconciler", new Reconciler(jdbc, clock, inbox, senders.named(settings.get("opsbridge.reconciler.sender", "crm")),
@@ -196,11 +200,9 @@ public final class HubConfiguration implements CamelConfiguration {
 
     /** Tenants: the admin API's authentication (returned: the server installs it), the WMS order webhook and pulls, geocoding. */
     private static AdminAuth bindTenants(CamelContext context, Settings settings, Clock clock, Jdbc jdbc, DataSource dataSource,
-            ScheduledJobs jobs) {
+            ScheduledJobs jobs, SecretBox secretBox) {
         Registry registry = context.getRegistry();
         AdminAuth adminAuth = new AdminAuth(settings.find("opsbridge.admin.token"), dataSource, clock);
-        SecretBox secretBox = SecretBox.open(settings.find("opsbridge.secrets.key"),
-                Path.of(settings.get("opsbridge.secrets.key-file", "./data/secrets.key")));
         long tenantMaxBody = settings.getLong("opsbridge.tenant-intake.max-body-bytes", 1_048_576);
         Geocoder geocoder = new Geocoder(jdbc, clock, settings.get("opsbridge.geocoder.url", ""),
                 settings.get("opsbridge.geocoder.user-agent", "OpsBridge"), settings.getInt("opsbridge.geocoder.max-attempts", 5));
