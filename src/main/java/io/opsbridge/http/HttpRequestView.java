@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
+import io.vertx.core.buffer.Buffer;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
@@ -42,6 +43,17 @@ public final class HttpRequestView {
             value = values.get(values.size() - 1);
         }
         return Optional.ofNullable(value).map(Object::toString).filter(v -> !v.isBlank());
+    }
+
+    /**
+     * The body's bytes, never null (an empty body is no bytes). The HTTP server hands the body over as
+     * a Vert.x buffer, read here directly: Camel's converters took it through an InputStream and an
+     * 8 KiB copy buffer, about a sixth of what the intake allocated per request.
+     */
+    public static byte[] body(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        byte[] bytes = body instanceof Buffer buffer ? buffer.getBytes() : exchange.getMessage().getBody(byte[].class);
+        return bytes == null ? new byte[0] : bytes;
     }
 
     /** A query parameter, never a header of the same name. */

@@ -31,10 +31,7 @@ public final class RequestGuard implements Processor {
                     "Send application/json (UTF-8)."));
         }
         long limit = maxBodyBytes.applyAsLong(exchange);
-        byte[] body = in.getBody(byte[].class);
-        if (body == null) {
-            body = new byte[0];
-        }
+        byte[] body = HttpRequestView.body(exchange);
         if (body.length > limit) {
             throw new Rejection(new Problem(413, "payload-too-large", "Payload too large",
                     "The body is " + body.length + " bytes; the limit is " + limit + " bytes."));

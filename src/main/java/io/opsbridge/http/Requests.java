@@ -44,8 +44,8 @@ public final class Requests {
 
     /** The body as a JSON object; 415 when not JSON, 400 when not a JSON object. An empty body is {}. */
     private static ObjectNode jsonObject(Exchange exchange) {
-        byte[] body = exchange.getMessage().getBody(byte[].class);
-        if (body == null || body.length == 0) {
+        byte[] body = HttpRequestView.body(exchange);
+        if (body.length == 0) {
             return Json.MAPPER.createObjectNode();
         }
         if (!JsonContentType.isJson(HttpRequestView.header(exchange, "Content-Type"))) {

@@ -237,8 +237,7 @@ public final class SandboxSystems {
 
     private static ObjectNode body(Exchange exchange) {
         try {
-            byte[] bytes = exchange.getMessage().getBody(byte[].class);
-            JsonNode node = Json.MAPPER.readTree(bytes == null ? new byte[0] : bytes);
+            JsonNode node = Json.MAPPER.readTree(HttpRequestView.body(exchange));
             if (node instanceof ObjectNode object) {
                 return object;
             }

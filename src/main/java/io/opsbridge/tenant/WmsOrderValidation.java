@@ -13,6 +13,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opsbridge.Json;
+import io.opsbridge.http.HttpRequestView;
 import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
 import io.opsbridge.storage.Jdbc;
@@ -41,8 +42,7 @@ public final class WmsOrderValidation {
     public void validate(Exchange exchange) {
         JsonNode root;
         try {
-            byte[] body = exchange.getMessage().getBody(byte[].class);
-            root = Json.readStrictUtf8(body == null ? new byte[0] : body);
+            root = Json.readStrictUtf8(HttpRequestView.body(exchange));
         } catch (IOException e) {
             throw invalid("Invalid JSON", "The body is not well-formed JSON in UTF-8.");
         }
