@@ -28,16 +28,26 @@ hub=$!
 trap 'kill $hub 2>/dev/null || true' EXIT
 fail() { echo "cds-archive: $1; the training start's log: $work/hub.log" >&2; tail -5 "$work/hub.log" >&2; exit 1; }
 
+# GET of a path on the hub; true on a 200 (bash's /dev/tcp: no HTTP client needed on the build machine)
+get() {
+  local status
+  exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$1" >&3
+  read -r _ status _ <&3 || true
+  cat <&3 > /dev/null; exec 3<&-
+  [ "$status" = 200 ]
+}
+
 # Ready, then what its first callers ask (the readiness check, /metrics), so their classes are archived too
 port=
 for _ in $(seq 1 1200); do
   kill -0 $hub 2>/dev/null || fail "the hub exited while starting"
   port=$(sed -n 's/.*HttpServer started on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/hub.log" | head -1)
-  [ -n "$port" ] && curl -sf -o /dev/null "http://127.0.0.1:$port/observe/health/ready" && break
+  [ -n "$port" ] && get /observe/health/ready 2>/dev/null && break
   port=; sleep 0.1
 done
 [ -n "$port" ] || fail "the hub was not ready within 120 s"
-curl -sf -o /dev/null "http://127.0.0.1:$port/metrics" || true
+get /metrics || true
 
 kill -TERM $hub
 wait $hub || true
