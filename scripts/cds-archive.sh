@@ -10,7 +10,8 @@
 # archive as it exits. `mvn package` runs this after the jar is built (skip it with -Dopsbridge.cds.skip).
 #
 # The archive belongs to this build's jar: a rebuilt jar makes the JVM print one warning and start
-# without it. Without the archive file the option is ignored silently.
+# without it. Without the archive file the option is ignored silently, so a training start that fails
+# only warns here (the hub's own tests say why it cannot start).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -21,12 +22,23 @@ work=$root/target/cds-training
 rm -rf "$work" "$archive"; mkdir -p "$work"
 
 # The jar's path must be absolute: the archive records it, and a relative one only matches from this directory.
-"${JAVA_HOME:+$JAVA_HOME/bin/}java" -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \
+# A clean environment: the training start must not take the caller's CAMEL_SERVER_PORT (its health check
+# would move to that port), and never an OPSBRIDGE_DB_URL (it would migrate that database).
+java=$(command -v "${JAVA_HOME:+$JAVA_HOME/bin/}java")
+env -i PATH="$PATH" HOME="${HOME:-/tmp}" "$java" -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off \
   -Dcamel.server.port=0 -Dcamel.server.host=127.0.0.1 -Dopsbridge.data-dir="$work/data" \
   -jar "$jar" > "$work/hub.log" 2>&1 &
 hub=$!
 trap 'kill $hub 2>/dev/null || true' EXIT
-fail() { echo "cds-archive: $1; the training start's log: $work/hub.log" >&2; tail -5 "$work/hub.log" >&2; exit 1; }
+# Without the archive the hub starts the same, only slower: a failed training warns and leaves the build alone
+fail() {
+  echo "cds-archive: WARNING: no class data sharing archive: $1; the training start's log: $work/hub.log" >&2
+  tail -5 "$work/hub.log" >&2
+  kill $hub 2>/dev/null || true
+  wait $hub 2>/dev/null || true
+  rm -f "$archive"
+  exit 0
+}
 
 # GET of a path on the hub; true on a 200 (bash's /dev/tcp: no HTTP client needed on the build machine)
 get() {
