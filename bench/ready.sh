@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start to ready: `java -jar target/opsbridge.jar` in a working directory with the shipped files, timed
+# Start to ready: the README's `java -XX:SharedArchiveFile=target/opsbridge.jsa -jar target/opsbridge.jar` in a working directory with the shipped files, timed
 # until GET /observe/health/ready answers 200; then stopped (SIGTERM) and started again on the same data.
 # Each run is a new JVM. Prints every time, the median of each kind, and the peak RSS of the last run.
 #   fresh:   a new H2 file (every migration runs)
