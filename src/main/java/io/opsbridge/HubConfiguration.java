@@ -132,7 +132,7 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("errorReplies", new ErrorReplies());
 
         // small writes from every thread share commits (the inbox writer groups the intake's inserts)
-        GroupCommit groupCommit = new GroupCommit(dataSource, settings.getInt("opsbridge.db.group-commit-max", 100));
+        GroupCommit groupCommit = new GroupCommit(dataSource, settings.getInt("opsbridge.db.group-commit-max", 400));
         Jdbc jdbc = new Jdbc(dataSource, groupCommit);
         // this process among the nodes sharing the database: owner of the event and job leases it takes
         String node = UUID.randomUUID().toString();
