@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +18,7 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.opsbridge.Background;
 import io.opsbridge.http.FieldError;
 import io.opsbridge.http.Problem;
 import io.opsbridge.http.Rejection;
@@ -48,15 +47,15 @@ public final class EventSchemas implements Processor {
     private record Loaded(JsonSchema envelope, Map<String, JsonSchema> payloads) {
     }
 
-    private final CompletableFuture<Loaded> loaded;
+    private final Background<Loaded> loaded;
 
-    private EventSchemas(CompletableFuture<Loaded> loaded) {
+    private EventSchemas(Background<Loaded> loaded) {
         this.loaded = loaded;
     }
 
     /** Loads {@code envelope.schema.json} and every {@code events/*.schema.json} under {@code dir}. */
     public static EventSchemas load(Path dir) {
-        return new EventSchemas(CompletableFuture.completedFuture(read(dir)));
+        return new EventSchemas(Background.of(read(dir)));
     }
 
     /**
@@ -65,24 +64,12 @@ public final class EventSchemas implements Processor {
      * asked for earlier waits; {@link #awaitLoaded()} throws what made the loading fail.
      */
     public static EventSchemas loadInBackground(Path dir) {
-        return new EventSchemas(CompletableFuture.supplyAsync(() -> read(dir), runnable -> {
-            Thread t = new Thread(runnable, "schemas-load");
-            t.setDaemon(true);
-            t.start();
-        }));
+        return new EventSchemas(Background.start("schemas-load", () -> read(dir)));
     }
 
     /** Waits until the schemas are read; a file that could not be read or parsed is thrown here. */
     public void awaitLoaded() {
-        loaded();
-    }
-
-    private Loaded loaded() {
-        try {
-            return loaded.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        loaded.get();
     }
 
     private static Loaded read(Path dir) {
@@ -129,7 +116,7 @@ public final class EventSchemas implements Processor {
 
     /** @param timestampReadable whether the envelope timestamp is absent or one the tolerance check can read */
     private List<FieldError> validate(JsonNode envelopeNode, boolean timestampReadable) {
-        Loaded schemas = loaded();
+        Loaded schemas = loaded.get();
         List<FieldError> errors = new ArrayList<>(toErrors(schemas.envelope().validate(envelopeNode), ""));
         JsonNode timestamp = envelopeNode.get("timestamp");
         if (!timestampReadable && timestamp != null && timestamp.isTextual()

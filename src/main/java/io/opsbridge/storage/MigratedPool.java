@@ -4,14 +4,13 @@ import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import io.opsbridge.Background;
 
 /**
  * The connection pool, opened and migrated on a thread of its own while the hub builds its routes:
@@ -21,31 +20,16 @@ import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
  */
 public final class MigratedPool implements DataSource, AutoCloseable {
 
-    private final CompletableFuture<HikariDataSource> pool = new CompletableFuture<>();
+    private final Background<HikariDataSource> pool;
 
     /** Starts opening {@code open} (which migrates) at once, in the background. */
     public MigratedPool(java.util.function.Supplier<HikariDataSource> open) {
-        Thread opener = new Thread(() -> {
-            try {
-                pool.complete(open.get());
-            } catch (RuntimeException | Error e) {
-                pool.completeExceptionally(e);
-            }
-        }, "db-open");
-        opener.setDaemon(true);
-        opener.start();
+        this.pool = Background.start("db-open", open);
     }
 
     /** The pool once the schema is migrated; a failure to open or migrate it is thrown here, as it was. */
     public HikariDataSource pool() {
-        try {
-            return pool.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException(e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
+        return pool.get();
     }
 
     @Override
@@ -65,7 +49,7 @@ public final class MigratedPool implements DataSource, AutoCloseable {
     /** Closes the pool once it is open (a start that failed has nothing to close). */
     @Override
     public void close() {
-        pool.thenAccept(HikariDataSource::close);
+        pool.whenMade(HikariDataSource::close);
     }
 
     @Override
