@@ -16,6 +16,7 @@ import io.opsbridge.crypto.Secrets;
 import io.opsbridge.inbox.InboxWriter;
 import io.opsbridge.ingest.InboundEvent;
 import io.opsbridge.storage.Database;
+import io.opsbridge.storage.WriteTurn;
 
 /**
  * The store alone: what the intake's hot path commits, through the hub's own InboxWriter (the same
@@ -33,7 +34,7 @@ public final class StoreAlone {
         byte[] template = Files.readAllBytes(Path.of("schemas/examples/ORDER.CREATED.json"));
         try (HikariDataSource dataSource = Database.open(url, args[1].isEmpty() ? null : args[1],
                 args[2].isEmpty() ? null : args[2], 10, 5000)) {
-            InboxWriter writer = new InboxWriter(dataSource, Clock.systemUTC(), 1, 200);
+            InboxWriter writer = new InboxWriter(dataSource, new WriteTurn(), Clock.systemUTC(), 1, 200);
             run(writer, template, 5, callers); // warm-up
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();

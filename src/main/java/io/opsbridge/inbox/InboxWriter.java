@@ -19,6 +19,7 @@ import javax.sql.DataSource;
 
 import io.opsbridge.ingest.InboundEvent;
 import io.opsbridge.storage.StorageException;
+import io.opsbridge.storage.WriteTurn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,7 @@ public final class InboxWriter {
     }
 
     private final DataSource dataSource;
+    private final WriteTurn turn;
     private final Clock clock;
     private final int maxBatch;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -48,8 +50,9 @@ public final class InboxWriter {
     private volatile boolean running;
     private volatile Runnable afterCommit = () -> { };
 
-    public InboxWriter(DataSource dataSource, Clock clock, int threads, int maxBatch) {
+    public InboxWriter(DataSource dataSource, WriteTurn turn, Clock clock, int threads, int maxBatch) {
         this.dataSource = dataSource;
+        this.turn = turn;
         this.clock = clock;
         this.maxBatch = Math.max(1, maxBatch);
         running = true;
@@ -109,6 +112,7 @@ public final class InboxWriter {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             int[] counts;
+            turn.take(c);
             try (PreparedStatement insert = c.prepareStatement(INSERT)) {
                 for (Pending p : firsts) {
                     bind(insert, p, now);
@@ -119,6 +123,8 @@ public final class InboxWriter {
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
+            } finally {
+                turn.give();
             }
             boolean stored = false;
             for (int i = 0; i < firsts.size(); i++) {

@@ -35,14 +35,16 @@ public final class GroupCommit {
     }
 
     private final DataSource dataSource;
+    private final WriteTurn turn;
     private final int maxUnits;
     private final BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
     private final ThreadLocal<Connection> current = new ThreadLocal<>();
     private final Thread writer;
     private volatile boolean running = true;
 
-    public GroupCommit(DataSource dataSource, int maxUnits) {
+    public GroupCommit(DataSource dataSource, int maxUnits, WriteTurn turn) {
         this.dataSource = dataSource;
+        this.turn = turn;
         this.maxUnits = Math.max(1, maxUnits);
         this.writer = new Thread(this::run, "db-group-commit");
         writer.setDaemon(true);
@@ -110,6 +112,7 @@ public final class GroupCommit {
         List<Runnable> completions = new ArrayList<>(batch.size());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            turn.take(c);
             current.set(c);
             try {
                 for (Unit<?> unit : batch) {
@@ -121,6 +124,7 @@ public final class GroupCommit {
                 throw e;
             } finally {
                 current.remove();
+                turn.give();
                 c.setAutoCommit(true);
             }
         } catch (SQLException | RuntimeException e) {
