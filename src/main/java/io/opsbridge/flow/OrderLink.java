@@ -21,6 +21,9 @@ public final class OrderLink {
     private boolean taskPickLinked;
     private boolean backorderNotified;
     private JsonNode orderPayload;
+    /** The task and pick ids table order_ref already maps to this order (as read, or since saved). */
+    private String taskRef;
+    private String pickRef;
 
     public OrderLink(String orderId) {
         this.orderId = orderId;
@@ -36,6 +39,22 @@ public final class OrderLink {
 
     void setStored(boolean stored) {
         this.stored = stored;
+    }
+
+    /** The task id to map to this order in order_ref, when it is new (null when already mapped or none). */
+    String newTaskRef() {
+        return taskId != null && !taskId.equals(taskRef) ? taskId : null;
+    }
+
+    /** The pick id to map to this order in order_ref, when it is new. */
+    String newPickRef() {
+        return pickId != null && !pickId.equals(pickRef) ? pickId : null;
+    }
+
+    /** The task and pick ids held now are mapped to this order (read so, or saved). */
+    void refsStored() {
+        taskRef = taskId;
+        pickRef = pickId;
     }
 
     public String getTaskId() {

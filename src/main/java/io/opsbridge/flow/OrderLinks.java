@@ -23,6 +23,10 @@ import org.apache.camel.Exchange;
  */
 public final class OrderLinks {
 
+    /** Kinds of id in table order_ref, which finds the order a task or pick id belongs to. */
+    private static final String TASK = "task";
+    private static final String PICK = "pick";
+
     private final Jdbc jdbc;
     private final Clock clock;
 
@@ -37,10 +41,10 @@ public final class OrderLinks {
         String orderId = event.orderKey();
         JsonNode payload = event.payload();
         if (orderId == null && payload.hasNonNull("task_id")) {
-            orderId = orderOf("task_id", payload.get("task_id").asText()).orElse(null);
+            orderId = orderOf(TASK, payload.get("task_id").asText()).orElse(null);
         }
         if (orderId == null && payload.hasNonNull("pick_id")) {
-            orderId = orderOf("pick_id", payload.get("pick_id").asText()).orElse(null);
+            orderId = orderOf(PICK, payload.get("pick_id").asText()).orElse(null);
         }
         exchange.setProperty(OrderLink.PROPERTY, orderId == null ? new OrderLink(null) : read(orderId));
     }
@@ -229,6 +233,7 @@ public final class OrderLinks {
                     link.setLastSequence(rs.getInt(6));
                     link.setTaskPickLinked(rs.getBoolean(7));
                     link.setBackorderNotified(rs.getBoolean(9));
+                    link.refsStored();
                     String payload = rs.getString(8);
                     try {
                         link.setOrderPayload(payload == null ? null : Json.MAPPER.readTree(payload));
@@ -257,6 +262,8 @@ public final class OrderLinks {
                 ? new String(Json.write(link.getOrderPayload()), StandardCharsets.UTF_8) : null;
         Object[] values = {link.getTaskId(), link.getPickId(), link.getBackorderId(), link.getStatus(), link.getPickStatus(),
             link.isTaskPickLinked(), link.isBackorderNotified(), payload};
+        String newTask = link.newTaskRef();
+        String newPick = link.newPickRef();
         long eventPk = event(exchange).pk();
         Instant now = clock.instant();
         FlowWrites.of(exchange).queue(jdbc, c -> {
@@ -265,9 +272,12 @@ public final class OrderLinks {
                         link.getOrderId(), link.getStatus(), now);
                 update(c, link.getOrderId(), values, now);
             }
+            ref(c, TASK, newTask, link.getOrderId());
+            ref(c, PICK, newPick, link.getOrderId());
             return kind == null ? null : timeline(c, link.getOrderId(), eventPk, kind, detail, now);
         });
         link.setStored(true);
+        link.refsStored();
     }
 
     /** The link's values as they were when the flow saved it (the unit runs later, on the writer's thread). */
@@ -278,8 +288,16 @@ public final class OrderLinks {
                 now, orderId);
     }
 
-    private Optional<String> orderOf(String column, String id) {
-        return jdbc.one("SELECT order_id FROM order_link WHERE " + column + " = ?", rs -> rs.getString(1), id);
+    /** A task or pick id first seen for the order: the order it belongs to (the first order it was seen for keeps it). */
+    private static void ref(Connection c, String kind, String id, String orderId) throws SQLException {
+        if (id != null) {
+            Jdbc.update(c, "INSERT INTO order_ref (kind, ref_id, order_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", kind, id,
+                    orderId);
+        }
+    }
+
+    private Optional<String> orderOf(String kind, String id) {
+        return jdbc.one("SELECT order_id FROM order_ref WHERE kind = ? AND ref_id = ?", rs -> rs.getString(1), kind, id);
     }
 
     /** The id a create call answered with: {@code id} or {@code <kind>_id} of the JSON body. */
