@@ -11,6 +11,8 @@
 # With NODES=2 (PostgreSQL and STUB=1 only: bench/postgres.sh, and the sandbox lives inside one hub) two
 # hubs share the database, the orders and the stub's webhooks go to each in turn, and the figures are
 # both nodes' together.
+# The HTTP ceiling (bench/ceiling.sh) is measured first, 10 s, and printed beside the figures: the machine's
+# speed drifts by a fifth and more between runs, so compare runs by the ratio.
 # usage: bench/flows.sh [orders-per-second=150] [seconds=60]
 # env:   PICK_DELAY_MS (default 100), HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh), STUB=1, NODES,
 #        JAR (another build of the hub beside target/lib, to compare; default target/opsbridge.jar)
@@ -27,6 +29,9 @@ fi
 out=$root/target/bench; run=$out/flows; rm -rf "$run"; mkdir -p "$run"
 [ -f target/opsbridge.jar ] || { echo "run mvn -B -q package -DskipTests first" >&2; exit 2; }
 cp -r application.properties routes schemas sandbox docs templates "$run"/
+# the HTTP ceiling of this machine now (bench/ceiling.sh, 10 s), before anything of the hub runs
+python3 bench/make-signed-events.py bench-secret 2 1000 "$run/ceiling-events" > /dev/null
+read -r ceiling_rps _ < <(bench/ceiling.sh "$run/ceiling-events" 10 32)
 db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbridge.db.user="${DB_USER:-}" -Dopsbridge.db.password="${DB_PASSWORD:-}")
 # the shipped demo, with: rate limits off (a WMS sends two events per order), stock that does not run
 # out (no backorders), and the pick completed PICK_DELAY_MS after it was requested
@@ -76,7 +81,7 @@ python3 bench/one-order.py http://127.0.0.1:$port demo-crm-secret bench-admin-to
 for _ in $(seq 1 60); do sample; [ "$backlog" -eq 0 ] && break; sleep 1; done
 shipped0=$shipped
 
-echo "flows on $nodes node(s): $rate orders/s for $seconds s, pick delay ${PICK_DELAY_MS:-100} ms, commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'), $(date -u +%FT%TZ)"
+echo "flows on $nodes node(s): $rate orders/s for $seconds s, pick delay ${PICK_DELAY_MS:-100} ms, commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'), $(date -u +%FT%TZ), HTTP ceiling before the hub: $ceiling_rps req/s"
 printf '%6s %10s %10s %12s %6s\n' "t(s)" shipped backlog "oldest(s)" dead
 python3 bench/send-orders.py $hub_urls demo-crm-secret "$rate" "$seconds" > "$run/send.txt" &
 sender=$!
@@ -100,6 +105,8 @@ awk -v n="$((shipped - shipped0))" -v ms="$drained_s" -v t="$total" 'BEGIN {prin
 awk -v t="$(( cpu1 - cpu0 ))" -v hz="$(getconf CLK_TCK)" -v n="$((shipped - shipped0))" -v ms="$drained_s" \
   -v what="$([ -n "$stub" ] && echo "the hub alone" || echo "sandbox included")" \
   'BEGIN {printf "hub CPU: %.1f ms per order shipped (%s), %.0f%% of the 2 cores over the run\n", t * 1000 / hz / n, what, t * 100 / hz / (ms / 1000) / 2}'
+awk -v n="$shipped_loaded" -v ms="$loaded_s" -v c="$ceiling_rps" \
+  'BEGIN {printf "orders/s while loaded / HTTP ceiling of the same run: %.1f / %s req/s = %.3f%%\n", n * 1000 / ms, c, n * 1000 / ms / c * 100}'
 [ -n "$stub" ] && awk -v t="$(( stub1 - stub0 ))" -v hz="$(getconf CLK_TCK)" -v n="$((shipped - shipped0))" \
   'BEGIN {printf "stub CPU: %.1f ms per order\n", t * 1000 / hz / n}'
 grep -E 'opsbridge_event_processing_seconds_(sum|count)\{type="(ORDER.CREATED|PICK.COMPLETED)"' "$run/metrics.txt" || true

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Intake benchmark: the HTTP ceiling and the hub in the same run, same load tool, settings, request
 # files and heap, and the ratio between them.
-#   1. ceiling: ../shared/bench/ceiling (a bare Vert.x server that reads the body and answers 202),
-#      built once into target/bench/ceiling;
+#   1. ceiling: bench/ceiling.sh (../shared/bench/ceiling, a bare Vert.x server that reads the body and
+#      answers 202), loaded the same way;
 #   2. the packaged hub on its shipped settings (H2 file under a fresh working directory, WRITE_DELAY=0:
 #      every 202 durable), delivery off, the CRM's rate limit off;
 #   3. saturation with wrk (-t2 -cCONNECTIONS), pre-signed ORDER.CREATED with 10% exact duplicates;
@@ -76,18 +76,7 @@ for set in warmup events; do
 done
 
 # ---- 1. the ceiling
-if [ ! -f "$out/ceiling/target/ceiling.jar" ]; then
-  [ -d ../shared/bench/ceiling ] || { echo "../shared/bench/ceiling not found" >&2; exit 2; }
-  rm -rf "$out/ceiling"; cp -r ../shared/bench/ceiling "$out/ceiling"
-  mvn -q -B -f "$out/ceiling/pom.xml" package -DskipTests
-fi
-java -Xmx$heap -jar "$out/ceiling/target/ceiling.jar" 18090 > "$out/ceiling.log" 2>&1 &
-ceiling=$!
-trap 'kill $ceiling 2>/dev/null || true' EXIT
-wait_up http://127.0.0.1:18090/
-wrk -t$threads -c"$connections" -d10s -s bench/signed-events.lua http://127.0.0.1:18090 -- "$out/warmup" > /dev/null
-read -r ceiling_rps ceiling_cpu < <(measure http://127.0.0.1:18090 "$out/events" $ceiling ceiling)
-kill $ceiling; wait $ceiling 2>/dev/null || true
+read -r ceiling_rps ceiling_cpu < <(bench/ceiling.sh "$out/events" "$seconds" "$connections")
 
 # ---- 2. the hub, on its shipped settings in a fresh working directory
 run=$out/hub; rm -rf "$run"; mkdir -p "$run"
