@@ -79,7 +79,11 @@ class SandboxDemoTest {
         String metrics = hub.send(HttpRequest.newBuilder(hub.uri("/metrics")).GET()).body();
         assertThat(metrics).contains("opsbridge_webhooks_total{outcome=\"accepted\",sender=\"crm\",type=\"ORDER.CREATED\"}")
                 .contains("opsbridge_downstream_attempts_total{status_class=\"2xx\",system=\"taskmanager\"}")
-                .contains("opsbridge_inbox_oldest_age_seconds").contains("opsbridge_dead_letters_open");
+                .contains("opsbridge_inbox_oldest_age_seconds").contains("opsbridge_dead_letters_open")
+                .contains("opsbridge_inbox_events{state=\"received\"}").contains("opsbridge_inbox_events{state=\"waiting\"}")
+                .contains("opsbridge_inbox_events{state=\"processing\"}")
+                // finished events are the inbox's whole history: not counted at every refresh
+                .doesNotContain("opsbridge_inbox_events{state=\"done\"}");
         assertThat(hub.send(HttpRequest.newBuilder(hub.uri("/observe/health/ready")).GET()).statusCode()).isEqualTo(200);
     }
 

@@ -9,12 +9,18 @@ import io.opsbridge.storage.Jdbc;
 
 /**
  * The inbox as gauges, refreshed on a schedule (routes/inbox-gauges.yaml) rather than queried on
- * every scrape: events by state (opsbridge_inbox_events{state}), the backlog's oldest age
- * (opsbridge_inbox_oldest_age_seconds) and open dead letters (opsbridge_dead_letters_open).
+ * every scrape: the backlog by state (opsbridge_inbox_events{state}: received, processing, waiting),
+ * its oldest age (opsbridge_inbox_oldest_age_seconds) and open dead letters
+ * (opsbridge_dead_letters_open).
+ *
+ * <p>Finished events (done, dead, unrouted, discarded) are not counted: they are the whole history the
+ * inbox keeps for its retention, and counting a state reads every index entry of it, on every node,
+ * at every refresh (a week at 100 events/s is 60 million entries). What finished is counted as it
+ * happens instead: opsbridge_event_processing_seconds, opsbridge_webhooks_total, the dead letters.
  */
 public final class InboxGauges {
 
-    private static final String[] STATES = {"received", "processing", "waiting", "done", "dead", "unrouted", "discarded"};
+    private static final String[] STATES = InboxCounts.BACKLOG;
 
     private final InboxCounts counts;
     private final Clock clock;
