@@ -27,14 +27,13 @@ import io.opsbridge.storage.Jdbc;
 public final class InboxGauges {
 
     private static final String[] STATES = InboxCounts.BACKLOG;
+    /** A refresh whose counts took T is followed by none before BUDGET T has passed. */
+    static final int BUDGET = 50;
 
     private final InboxCounts counts;
     private final Clock clock;
     private final Metrics metrics;
     private final Map<String, Double> values = new ConcurrentHashMap<>();
-    /** A refresh whose counts took T is followed by none before BUDGET T has passed. */
-    static final int BUDGET = 50;
-
     private final LongSupplier nanoTime;
     private volatile boolean registered;
     private volatile boolean counted;
