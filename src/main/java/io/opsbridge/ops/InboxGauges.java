@@ -26,7 +26,6 @@ import io.opsbridge.storage.Jdbc;
  */
 public final class InboxGauges {
 
-    private static final String[] STATES = InboxCounts.BACKLOG;
     /** A refresh whose counts took T is followed by none before BUDGET T has passed. */
     static final int BUDGET = 50;
 
@@ -36,7 +35,7 @@ public final class InboxGauges {
     private final Map<String, Double> values = new ConcurrentHashMap<>();
     private final LongSupplier nanoTime;
     private volatile boolean registered;
-    private volatile boolean counted;
+    /** No refresh counts before this (System.nanoTime's scale); the first may count at once. */
     private volatile long notBefore;
 
     public InboxGauges(Jdbc jdbc, Clock clock, Metrics metrics) {
@@ -49,21 +48,21 @@ public final class InboxGauges {
         this.clock = clock;
         this.metrics = metrics;
         this.nanoTime = nanoTime;
+        this.notBefore = nanoTime.getAsLong();
     }
 
     public void refresh() {
         register();
         long start = nanoTime.getAsLong();
-        if (counted && start - notBefore < 0) {
+        if (start - notBefore < 0) {
             return; // the last counts were long: the budget is spent until notBefore
         }
-        for (String state : STATES) {
+        for (String state : InboxCounts.BACKLOG) {
             values.put("state:" + state, (double) counts.inState(state));
         }
         values.put("oldest", counts.oldestAgeSeconds(clock.instant()));
         values.put("dead", (double) counts.openDeadLetters());
         notBefore = start + (nanoTime.getAsLong() - start) * BUDGET;
-        counted = true;
     }
 
     private void register() {
@@ -72,7 +71,7 @@ public final class InboxGauges {
         }
         registered = true;
         var registry = metrics.registry();
-        for (String state : STATES) {
+        for (String state : InboxCounts.BACKLOG) {
             Gauge.builder("opsbridge.inbox.events", values, v -> v.getOrDefault("state:" + state, 0.0))
                     .description("Inbox events by state").tag("state", state).register(registry);
         }
