@@ -62,7 +62,6 @@ import io.opsbridge.sandbox.SandboxWebhooks;
 import io.opsbridge.storage.Database;
 import io.opsbridge.storage.Jdbc;
 import io.opsbridge.storage.MigratedPool;
-import io.opsbridge.storage.WriteTurn;
 import io.opsbridge.tenant.Geocoder;
 import io.opsbridge.tenant.PullEndpoints;
 import io.opsbridge.tenant.PullSchedules;
@@ -104,9 +103,10 @@ public final class HubConfiguration implements CamelConfiguration {
                 Path.of(settings.get("opsbridge.secrets.key-file", "./data/secrets.key")));
         // opened and migrated in the background while the routes are built; connections wait for it
         MigratedPool dataSource = new MigratedPool(() -> Database.open(settings));
-        // the inbox writer and the group commit take turns at writing to the H2 file (storage/WriteTurn)
-        WriteTurn writeTurn = new WriteTurn();
-        InboxWriter writer = new InboxWriter(dataSource, writeTurn, clock, settings.getInt("opsbridge.inbox.writer-threads", 1),
+        // small writes from every thread share commits; on H2 the inbox writer's inserts are its units too
+        GroupCommit groupCommit = new GroupCommit(dataSource, settings.getInt("opsbridge.db.group-commit-max", 400));
+        Jdbc jdbc = new Jdbc(dataSource, groupCommit);
+        InboxWriter writer = new InboxWriter(jdbc, clock, settings.getInt("opsbridge.inbox.writer-threads", 1),
                 settings.getInt("opsbridge.inbox.max-batch", 200));
         Senders senders = Senders.load(settings, nanoTime);
         InboxRepository inbox = new InboxRepository(dataSource, writer, senders, clock);
@@ -134,9 +134,6 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("duplicateReply", (Processor) webhookReplies::duplicate);
         registry.bind("errorReplies", new ErrorReplies());
 
-        // small writes from every thread share commits (the inbox writer groups the intake's inserts)
-        GroupCommit groupCommit = new GroupCommit(dataSource, settings.getInt("opsbridge.db.group-commit-max", 400), writeTurn);
-        Jdbc jdbc = new Jdbc(dataSource, groupCommit);
         // this process among the nodes sharing the database: owner of the event and job leases it takes
         String node = UUID.randomUUID().toString();
         ScheduledJobs jobs = new ScheduledJobs(jdbc, clock, node, metrics);

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Set;
 
 import io.opsbridge.ops.Metrics;
-import io.opsbridge.storage.Database;
 import io.opsbridge.storage.Jdbc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,8 +74,6 @@ public final class InboxStore {
 
     private final Jdbc jdbc;
     private final Metrics metrics;
-    /** PostgreSQL: several nodes may claim at once. H2: one node owns the file. Known at the first claim. */
-    private volatile Boolean shared;
 
     public InboxStore(Jdbc jdbc, Metrics metrics) {
         this.jdbc = jdbc;
@@ -85,12 +82,7 @@ public final class InboxStore {
 
     /** True on PostgreSQL, which several nodes may share; false on H2, one node's file. */
     public boolean shared() {
-        Boolean known = shared;
-        if (known == null) {
-            known = jdbc.withConnection(Database::isPostgres);
-            shared = known;
-        }
-        return known;
+        return jdbc.postgres();
     }
 
     // ---- the dispatcher: on PostgreSQL due, lockOrders and claim run in one transaction

@@ -1,6 +1,5 @@
 package io.opsbridge.inbox;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -15,11 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import javax.sql.DataSource;
-
 import io.opsbridge.ingest.InboundEvent;
+import io.opsbridge.storage.GroupCommit;
+import io.opsbridge.storage.Jdbc;
 import io.opsbridge.storage.StorageException;
-import io.opsbridge.storage.WriteTurn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * waiting at that moment and inserts them in one transaction, so concurrent requests share one
  * durable commit instead of paying for one each. An insert that meets an existing key is skipped
  * ({@code ON CONFLICT DO NOTHING}) and reported as a duplicate: no query before the insert.
+ *
+ * <p>On the embedded H2 file the batch's insert is a unit of the hub's {@link GroupCommit}, so the
+ * intake and delivery share one writer and its commits. An H2 commit stores every page changed since
+ * the last one, the undo log of any other open transaction included, and the pages both write (the
+ * inbox's own) once per commit: two writers committing apart paid for both twice. On PostgreSQL,
+ * whose commits overlap well, each writer thread commits on its own connection.
  */
 public final class InboxWriter {
 
@@ -41,8 +45,7 @@ public final class InboxWriter {
     public record Pending(InboundEvent event, String state, Instant retainUntil, CompletableFuture<Boolean> done) {
     }
 
-    private final DataSource dataSource;
-    private final WriteTurn turn;
+    private final Jdbc jdbc;
     private final Clock clock;
     private final int maxBatch;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -50,9 +53,9 @@ public final class InboxWriter {
     private volatile boolean running;
     private volatile Runnable afterCommit = () -> { };
 
-    public InboxWriter(DataSource dataSource, WriteTurn turn, Clock clock, int threads, int maxBatch) {
-        this.dataSource = dataSource;
-        this.turn = turn;
+    /** {@code jdbc}: with the hub's group commit, which runs the inserts on the embedded H2 file. */
+    public InboxWriter(Jdbc jdbc, Clock clock, int threads, int maxBatch) {
+        this.jdbc = jdbc;
         this.clock = clock;
         this.maxBatch = Math.max(1, maxBatch);
         running = true;
@@ -109,23 +112,17 @@ public final class InboxWriter {
             (keys.add(p.event().key()) ? firsts : repeats).add(p);
         }
         Timestamp now = Timestamp.from(clock.instant());
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            int[] counts;
-            turn.take(c);
-            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-                for (Pending p : firsts) {
-                    bind(insert, p, now);
-                    insert.addBatch();
+        try {
+            Jdbc.Work<int[]> insert = c -> {
+                try (PreparedStatement statement = c.prepareStatement(INSERT)) {
+                    for (Pending p : firsts) {
+                        bind(statement, p, now);
+                        statement.addBatch();
+                    }
+                    return statement.executeBatch();
                 }
-                counts = insert.executeBatch();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                turn.give();
-            }
+            };
+            int[] counts = jdbc.postgres() ? jdbc.inOwnTransaction(insert) : jdbc.inTransaction(insert);
             boolean stored = false;
             for (int i = 0; i < firsts.size(); i++) {
                 stored |= counts[i] == 1;
@@ -140,7 +137,7 @@ public final class InboxWriter {
             if (stored) {
                 afterCommit.run();
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (firsts.size() > 1) {
                 // one bad row must not fail its neighbours: write each on its own
                 LOG.warn("Inbox group write of {} event(s) failed ({}); writing them one by one", batch.size(),
@@ -149,7 +146,7 @@ public final class InboxWriter {
                 repeats.forEach(p -> write(List.of(p)));
             } else {
                 LOG.error("Inbox write failed: {}", StorageException.describe(e));
-                batch.forEach(p -> p.done().completeExceptionally(e instanceof SQLException ? new StorageException(e) : e));
+                batch.forEach(p -> p.done().completeExceptionally(e));
             }
         }
     }

@@ -37,6 +37,8 @@ public final class Jdbc {
     private final DataSource dataSource;
     /** Where writes go to share commits; null: each write commits on its own. */
     private final GroupCommit group;
+    /** PostgreSQL or H2, known from the first connection asked (the pool opens in the background). */
+    private volatile Boolean postgres;
 
     public Jdbc(DataSource dataSource) {
         this(dataSource, null);
@@ -45,6 +47,19 @@ public final class Jdbc {
     public Jdbc(DataSource dataSource, GroupCommit group) {
         this.dataSource = dataSource;
         this.group = group;
+    }
+
+    /**
+     * True on PostgreSQL, which several nodes may share and whose commits overlap well; false on H2, one
+     * node's file, written by one writer ({@link GroupCommit}).
+     */
+    public boolean postgres() {
+        Boolean known = postgres;
+        if (known == null) {
+            known = withConnection(Database::isPostgres);
+            postgres = known;
+        }
+        return known;
     }
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
