@@ -85,7 +85,7 @@ db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbri
 start=$(date +%s%N)
 ports=(18080 18085); hubs=()
 for ((i = 0; i < nodes; i++)); do
-  (cd "$run" && exec java -Xmx$heap ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=${ports[$i]} -Dcamel.server.host=127.0.0.1 \
+  (cd "$run" && exec java -Xmx$heap -Xlog:gc:file="$run/gc-$((i + 1)).log" ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=${ports[$i]} -Dcamel.server.host=127.0.0.1 \
     "${sender_opts[@]}" -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.delivery.enabled=false \
     -jar "$hub_dir/target/opsbridge.jar" > "$run/hub-$((i + 1)).log" 2>&1) &
   hubs+=($!)
@@ -96,7 +96,16 @@ trap 'kill ${hubs[*]} 2>/dev/null || true' EXIT
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 if [ "$nodes" = 1 ]; then
   wrk -t$threads -c"$connections" -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > /dev/null
+  gc_lines=$(wc -l < "$run/gc-1.log")
   read -r hub_rps hub_cpu < <(measure http://127.0.0.1:18080 "$out/events" $hub hub)
+  # allocated per request: heap before each collection minus after the one before it, over the run
+  # (G1's log, in MB; the young generation left unfilled at each end makes it about a tenth uncertain)
+  alloc_kb=$(awk -v skip="$gc_lines" -v n="$(awk '/requests in/ {print $1}' "$out/hub.txt")" '
+    match($0, /[0-9]+M->[0-9]+M[(]/) {
+      split(substr($0, RSTART, RLENGTH - 1), mb, "->")
+      if (NR > skip && prev != "") sum += mb[1] - prev
+      prev = mb[2] + 0 }
+    END {printf "%.0f", (n > 0 ? sum * 1024 / n : 0)}' "$run/gc-1.log")
 else
   # one wrk per node, half the connections each, at the same time; CPU is both hubs' per request
   wrk -t$threads -c$((connections / 2)) -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > /dev/null &
@@ -123,6 +132,7 @@ printf '%-10s %10s %12s   %s\n' ceiling "$ceiling_rps" "$ceiling_cpu" "$(grep '^
 printf '%-10s %10s %12s   %s\n' hub "$hub_rps" "$hub_cpu" "$(cat "$out"/hub.txt $([ "$nodes" = 2 ] && echo "$out/hub-b.txt") | grep '^status' | tr '\n' ' ')"
 awk -v h="$hub_rps" -v c="$ceiling_rps" 'BEGIN {printf "hub / ceiling: %.1f%%\n", 100 * h / c}'
 echo "hub latency (saturated$([ "$nodes" = 2 ] && echo ', first node')): p50 $(pct "$out/hub.txt" 50%)  p99 $(pct "$out/hub.txt" 99%)"
+[ "$nodes" = 1 ] && echo "hub allocated per request: about ${alloc_kb} KB (from its GC log: a steadier figure than CPU on a noisy machine)"
 if [ "$nodes" = 1 ]; then
   total=$(awk '/requests in/ {print $1}' "$out/hub.txt")
   echo "hub CPU per request by thread (us):"
