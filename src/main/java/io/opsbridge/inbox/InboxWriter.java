@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
  * durable commit instead of paying for one each. An insert that meets an existing key is skipped
  * ({@code ON CONFLICT DO NOTHING}) and reported as a duplicate: no query before the insert.
  *
- * <p>On the embedded H2 file the batch's insert is a unit of the hub's {@link GroupCommit}, so the
- * intake and delivery share one writer and its commits. An H2 commit stores every page changed since
- * the last one, the undo log of any other open transaction included, and the pages both write (the
- * inbox's own) once per commit: two writers committing apart paid for both twice. On PostgreSQL,
- * whose commits overlap well, each writer thread commits on its own connection.
+ * <p>On the embedded H2 file the batch's insert is a unit of the hub's {@link GroupCommit}: the file
+ * has one writer, whose commits the intake and delivery share. An H2 commit stores every page changed
+ * since the last one, the undo log of any other open transaction included, so two writers must not
+ * commit apart. On PostgreSQL, whose commits overlap well, each writer thread commits on its own
+ * connection.
  */
 public final class InboxWriter {
 

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>On the embedded H2 file it is the one writer of the hub's hot paths: the intake's inserts are
  * units too ({@code inbox/InboxWriter}). An H2 commit stores every page changed since the last one,
  * the undo log of any other open transaction included, so two writers committing apart wrote each
- * other's undo log and the pages both touch once each.
+ * other's undo log (docs/performance.md, flows).
  */
 public final class GroupCommit {
 
