@@ -14,7 +14,8 @@
 # The HTTP ceiling (bench/ceiling.sh) is measured first, 10 s, and printed beside the figures: the machine's
 # speed drifts by a fifth and more between runs, so compare runs by the ratio.
 # usage: bench/flows.sh [orders-per-second=150] [seconds=60]
-# env:   PICK_DELAY_MS (default 100), HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh), STUB=1, NODES,
+# env:   WARMUP (seconds at the same rate before the measured run, default 60), PICK_DELAY_MS (default 100),
+#        HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh), STUB=1, NODES,
 #        JAR (another build of the hub beside target/lib, to compare; default target/opsbridge.jar)
 # needs: python3, curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
@@ -72,9 +73,11 @@ sample() {
   dead=$(metric 'opsbridge_dead_letters_open' "$run/metrics.txt")
 }
 
-# warm-up: 20 s at a third of the rate, not counted, then let it drain
-python3 bench/send-orders.py $hub_urls demo-crm-secret $(( rate / 3 + 1 )) 20 warm > "$run/warmup.txt"
-for _ in $(seq 1 60); do sample; [ "$backlog" -eq 0 ] && break; sleep 1; done
+# warm-up: WARMUP s (default 60) at the full rate, not counted, then let it drain. A hub in service is
+# warm; a cold one spends half a core and more on its JIT compilers for the first minute of such a load
+# (the compiler threads' CPU while loaded is printed below, so a run can be seen to be warm).
+python3 bench/send-orders.py $hub_urls demo-crm-secret "$rate" "${WARMUP:-60}" warm > "$run/warmup.txt"
+for _ in $(seq 1 180); do sample; [ "$backlog" -eq 0 ] && break; sleep 1; done
 shipped0=$shipped
 # one order at a time on the idle (warm) hub: 202 to pick requested
 python3 bench/one-order.py http://127.0.0.1:$port demo-crm-secret bench-admin-token 30
@@ -86,13 +89,27 @@ printf '%6s %10s %10s %12s %6s\n' "t(s)" shipped backlog "oldest(s)" dead
 python3 bench/send-orders.py $hub_urls demo-crm-secret "$rate" "$seconds" > "$run/send.txt" &
 sender=$!
 hubs_cpu() { local t=0; for h in "${hubs[@]}"; do t=$(( t + $(awk '{print $14 + $15}' "/proc/$h/stat") )); done; echo $t; }
-t0=$(date +%s%N); cpu0=$(hubs_cpu)
+# CPU ticks of the first hub's JIT compiler threads
+# (a thread may end between listing and reading: skipped)
+jit_cpu() {
+  local t=0 f l
+  for f in /proc/"$hub"/task/*/stat; do
+    l=$(cat "$f" 2>/dev/null) || continue
+    case $l in *"(C1 CompilerThre) "* | *"(C2 CompilerThre) "*) set -- ${l##*) }; t=$(( t + ${12} + ${13} )) ;; esac
+  done
+  echo $t
+}
+t0=$(date +%s%N); cpu0=$(hubs_cpu); jit0=$(jit_cpu)
 [ -n "$stub" ] && stub0=$(awk '{print $14 + $15}' "/proc/$stub/stat")
+# the sender's end is seen within a second (the load's length is the rate's divisor); a line every 5 s
+tick=0
 while kill -0 $sender 2>/dev/null; do
-  sleep 5; sample
+  sleep 1; tick=$((tick + 1))
+  [ $((tick % 5)) -eq 0 ] || continue
+  sample
   printf '%6d %10d %10d %12s %6d\n' $(( ($(date +%s%N) - t0) / 1000000000 )) $((shipped - shipped0)) "$backlog" "$oldest" "$dead"
 done
-sample; loaded_s=$(( ($(date +%s%N) - t0) / 1000000 ))
+sample; loaded_s=$(( ($(date +%s%N) - t0) / 1000000 )); jit1=$(jit_cpu)
 shipped_loaded=$((shipped - shipped0))
 cat "$run/send.txt"
 total=$(( rate * seconds ))
@@ -105,6 +122,8 @@ awk -v n="$((shipped - shipped0))" -v ms="$drained_s" -v t="$total" 'BEGIN {prin
 awk -v t="$(( cpu1 - cpu0 ))" -v hz="$(getconf CLK_TCK)" -v n="$((shipped - shipped0))" -v ms="$drained_s" \
   -v what="$([ -n "$stub" ] && echo "the hub alone" || echo "sandbox included")" \
   'BEGIN {printf "hub CPU: %.1f ms per order shipped (%s), %.0f%% of the 2 cores over the run\n", t * 1000 / hz / n, what, t * 100 / hz / (ms / 1000) / 2}'
+awk -v t="$(( jit1 - jit0 ))" -v hz="$(getconf CLK_TCK)" -v ms="$loaded_s" -v w="${WARMUP:-60}" \
+  'BEGIN {printf "JIT compiler threads while loaded: %.0f%% of one core (after a %d s warm-up at the same rate)\n", t * 100 / hz / (ms / 1000), w}'
 awk -v n="$shipped_loaded" -v ms="$loaded_s" -v c="$ceiling_rps" \
   'BEGIN {printf "orders/s while loaded / HTTP ceiling of the same run: %.1f / %s req/s = %.3f%%\n", n * 1000 / ms, c, n * 1000 / ms / c * 100}'
 [ -n "$stub" ] && awk -v t="$(( stub1 - stub0 ))" -v hz="$(getconf CLK_TCK)" -v n="$((shipped - shipped0))" \
