@@ -349,7 +349,7 @@ class ChaosTwoNodesIT {
     static Map<String, Integer> states(String url) throws Exception {
         Map<String, Integer> states = new TreeMap<>();
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT state, count(*) FROM inbox_delivery GROUP BY state")) {
+                ResultSet rs = s.executeQuery("SELECT state, count(*) FROM inbox_event GROUP BY state")) {
             while (rs.next()) {
                 states.put(rs.getString(1), rs.getInt(2));
             }

@@ -41,32 +41,31 @@ public final class EventSearch {
 
     public void search(Exchange exchange) {
         rejectUnknownParameters(exchange);
-        StringBuilder sql = new StringBuilder("SELECT e.sender, e.event_id, e.event_type, d.state, e.order_key AS order_id, "
-                + "d.attempts, d.generation AS replays, e.received_at, d.next_attempt_at, d.finished_at FROM inbox_event e "
-                + "JOIN inbox_delivery d ON d.id = e.id WHERE 1 = 1");
+        StringBuilder sql = new StringBuilder("SELECT sender, event_id, event_type, state, order_key AS order_id, attempts, "
+                + "generation AS replays, received_at, next_attempt_at, finished_at FROM inbox_event WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
-        exact(exchange, "sender", "e.sender", sql, args);
-        exact(exchange, "type", "e.event_type", sql, args);
-        exact(exchange, "order", "e.order_key", sql, args);
+        exact(exchange, "sender", "sender", sql, args);
+        exact(exchange, "type", "event_type", sql, args);
+        exact(exchange, "order", "order_key", sql, args);
         HttpRequestView.queryParam(exchange, "state").ifPresent(state -> {
             if (!STATES.contains(state)) {
                 throw Requests.badRequest("state must be one of " + String.join(", ", STATES.stream().sorted().toList()) + ".");
             }
-            sql.append(" AND d.state = ?");
+            sql.append(" AND state = ?");
             args.add(state);
         });
         Instant from = instant(exchange, "from");
         Instant to = instant(exchange, "to");
         if (from != null) {
-            sql.append(" AND e.received_at >= ?");
+            sql.append(" AND received_at >= ?");
             args.add(from);
         }
         if (to != null) {
-            sql.append(" AND e.received_at < ?");
+            sql.append(" AND received_at < ?");
             args.add(to);
         }
         int limit = limit(exchange);
-        sql.append(" ORDER BY e.id DESC LIMIT ").append(limit + 1);
+        sql.append(" ORDER BY id DESC LIMIT ").append(limit + 1);
         List<Map<String, Object>> rows = jdbc.query(sql.toString(), rs -> {
             Map<String, Object> row = Jdbc.camelRow(rs);
             row.put("trace", "/admin/events/" + row.get("sender") + "/" + row.get("eventId"));

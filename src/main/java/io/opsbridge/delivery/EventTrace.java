@@ -31,10 +31,9 @@ public final class EventTrace {
     public void trace(Exchange exchange) {
         String sender = HttpRequestView.pathParam(exchange, "sender").orElse("");
         String eventId = HttpRequestView.pathParam(exchange, "eventId").orElse("");
-        Map<String, Object> trace = jdbc.one("SELECT e.id AS pk, e.sender, e.event_id, e.event_type, e.event_version, d.state, "
-                + "d.waiting_reason AS waiting_for, d.generation AS replays, e.received_at, d.next_attempt_at, d.finished_at, "
-                + "e.order_key AS order_id, d.outcome, e.raw_body AS payload FROM inbox_event e JOIN inbox_delivery d "
-                + "ON d.id = e.id WHERE e.sender = ? AND e.event_id = ?",
+        Map<String, Object> trace = jdbc.one("SELECT id AS pk, sender, event_id, event_type, event_version, state, "
+                + "waiting_reason AS waiting_for, generation AS replays, received_at, next_attempt_at, finished_at, "
+                + "order_key AS order_id, outcome, raw_body AS payload FROM inbox_event WHERE sender = ? AND event_id = ?",
                 Jdbc::camelRow, sender, eventId).orElseThrow(() -> Requests.notFound("Event " + sender + "/" + eventId));
         long pk = ((Number) trace.remove("pk")).longValue();
         Object outcome = trace.get("outcome");

@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,8 +53,8 @@ public final class InboxDispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxDispatcher.class);
 
-    private static final String LOAD = "SELECT e.id, e.sender, e.event_id, e.event_type, e.order_key, d.generation, "
-            + "e.received_at, e.raw_body FROM inbox_event e JOIN inbox_delivery d ON d.id = e.id WHERE e.id = ?";
+    private static final String LOAD = "SELECT id, sender, event_id, event_type, order_key, generation, received_at, raw_body "
+            + "FROM inbox_event WHERE id = ?";
 
     private final Jdbc jdbc;
     private final InboxStore store;
@@ -180,31 +179,18 @@ public final class InboxDispatcher {
      * for at this moment, the claim of those (one batched statement, which checks each again), and the
      * events it won, loaded for their flows. On PostgreSQL all of it is one transaction of its own: the
      * rows read are locked (those other nodes are claiming passed by) and the locks end with the claim.
-     * On H2, one node's file, the due events are read on a connection of their own, the claim joins
-     * the group commit, which must not wait on the read, and the events won are read (and their bodies
-     * parsed) after it committed, off the writer's thread. Should that read fail, the events stay
-     * claimed until their lease runs out, and are then due again.
+     * On H2, one node's file, the due events are read on a connection of their own and the claim joins
+     * the group commit, which must not wait on the read.
      */
     private Claimed claim(Instant now, int free, int limit, boolean withWaiting) {
         if (store.shared()) {
-            return jdbc.inOwnTransaction(c -> {
-                List<InboxStore.Due> due = store.due(c, now, limit, withWaiting);
-                Won won = claim(c, due, now, free);
-                return new Claimed(load(c, won.owners()), won.tried(), due.size() < limit);
-            });
+            return jdbc.inOwnTransaction(c -> claim(c, store.due(c, now, limit, withWaiting), now, free, limit));
         }
         List<InboxStore.Due> due = jdbc.withConnection(c -> store.due(c, now, limit, withWaiting));
-        Won won = jdbc.inTransaction(c -> claim(c, due, now, free));
-        List<FlowEvent> events = won.owners().isEmpty() ? List.of() : jdbc.withConnection(c -> load(c, won.owners()));
-        return new Claimed(events, won.tried(), due.size() < limit);
+        return jdbc.inTransaction(c -> claim(c, due, now, free, limit));
     }
 
-    /** The claims tried, and each event won with its lease's owner, in due order. */
-    private record Won(Map<Long, String> owners, int tried) {
-    }
-
-    /** Claims up to {@code free} of the due events. */
-    private Won claim(Connection c, List<InboxStore.Due> due, Instant now, int free) throws SQLException {
+    private Claimed claim(Connection c, List<InboxStore.Due> due, Instant now, int free, int limit) throws SQLException {
         List<InboxStore.Due> picked = new ArrayList<>(free);
         Set<String> orders = new HashSet<>();
         for (InboxStore.Due d : due) {
@@ -227,29 +213,21 @@ public final class InboxDispatcher {
         int[] won = ids.length == 0 ? new int[0]
                 : InboxStore.claim(c, ids, picked.stream().map(InboxStore.Due::state).toList(), owners,
                         now.plus(settings.lease()));
-        Map<Long, String> claimed = new LinkedHashMap<>();
-        for (int i = 0; i < ids.length; i++) {
-            if (won[i] == 1) {
-                claimed.put(ids[i], owners[i]);
-            }
-        }
-        return new Won(claimed, ids.length);
-    }
-
-    /** The events claimed, read for their flows. */
-    private static List<FlowEvent> load(Connection c, Map<Long, String> claimed) throws SQLException {
-        List<FlowEvent> events = new ArrayList<>(claimed.size());
+        List<FlowEvent> events = new ArrayList<>(ids.length);
         try (PreparedStatement load = c.prepareStatement(LOAD)) {
-            for (Map.Entry<Long, String> claim : claimed.entrySet()) {
-                load.setLong(1, claim.getKey());
+            for (int i = 0; i < ids.length; i++) {
+                if (won[i] != 1) {
+                    continue;
+                }
+                load.setLong(1, ids[i]);
                 try (ResultSet rs = load.executeQuery()) {
                     if (rs.next()) {
-                        events.add(flowEvent(rs, claim.getValue()));
+                        events.add(flowEvent(rs, owners[i]));
                     }
                 }
             }
         }
-        return events;
+        return new Claimed(events, ids.length, due.size() < limit);
     }
 
     private static FlowEvent flowEvent(ResultSet rs, String leaseOwner) throws SQLException {

@@ -145,7 +145,7 @@ public final class OrderLinks {
             save(exchange, link, null, null); // queued before the numbering below, which reads the row
         }
         int sequence = jdbc.inTransaction(c -> {
-            Integer given = Jdbc.query(c, "SELECT order_sequence FROM inbox_delivery WHERE id = ?",
+            Integer given = Jdbc.query(c, "SELECT order_sequence FROM inbox_event WHERE id = ?",
                     rs -> (Integer) rs.getObject(1), event.pk()).get(0);
             if (given != null) {
                 return given; // a retry keeps the number it was given
@@ -153,7 +153,7 @@ public final class OrderLinks {
             Jdbc.update(c, "UPDATE order_link SET last_sequence = last_sequence + 1 WHERE order_id = ?", link.getOrderId());
             int next = Jdbc.query(c, "SELECT last_sequence FROM order_link WHERE order_id = ? FOR UPDATE",
                     rs -> rs.getInt(1), link.getOrderId()).get(0);
-            Jdbc.update(c, "UPDATE inbox_delivery SET order_sequence = ? WHERE id = ?", next, event.pk());
+            Jdbc.update(c, "UPDATE inbox_event SET order_sequence = ? WHERE id = ?", next, event.pk());
             return next;
         });
         link.setLastSequence(sequence);

@@ -26,11 +26,9 @@ import org.apache.camel.support.service.ServiceSupport;
  */
 public final class InboxRepository extends ServiceSupport implements IdempotentRepository {
 
-    private static final String FIND = "SELECT e.body_sha256, e.received_at, d.state, d.outcome FROM inbox_event e "
-            + "JOIN inbox_delivery d ON d.id = e.id WHERE e.sender = ? AND e.event_id = ?";
-    private static final String[] DELETE = {
-        "DELETE FROM inbox_delivery WHERE id = (SELECT id FROM inbox_event WHERE sender = ? AND event_id = ?)",
-        "DELETE FROM inbox_event WHERE sender = ? AND event_id = ?"};
+    private static final String FIND = "SELECT body_sha256, received_at, state, outcome FROM inbox_event "
+            + "WHERE sender = ? AND event_id = ?";
+    private static final String DELETE = "DELETE FROM inbox_event WHERE sender = ? AND event_id = ?";
 
     /** Longer than any healthy commit; past it the vendor gets a 503 and retries, rather than a stuck worker. */
     private static final long WRITE_TIMEOUT_SECONDS = 20;
@@ -105,18 +103,10 @@ public final class InboxRepository extends ServiceSupport implements IdempotentR
     @Override
     public boolean remove(String key) {
         int slash = key.indexOf('/');
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            int removed = 0;
-            for (String sql : DELETE) {
-                try (PreparedStatement d = c.prepareStatement(sql)) {
-                    d.setString(1, key.substring(0, slash));
-                    d.setString(2, key.substring(slash + 1));
-                    removed = d.executeUpdate();
-                }
-            }
-            c.commit();
-            return removed > 0;
+        try (Connection c = dataSource.getConnection(); PreparedStatement d = c.prepareStatement(DELETE)) {
+            d.setString(1, key.substring(0, slash));
+            d.setString(2, key.substring(slash + 1));
+            return d.executeUpdate() > 0;
         } catch (SQLException e) {
             throw new StorageException(e);
         }

@@ -22,10 +22,6 @@ import org.slf4j.LoggerFactory;
  * done, retry at, wait for a prerequisite, unrouted, dead, replay, discard. No other code writes an
  * event's state.
  *
- * <p>The state is a row of {@code inbox_delivery}, keyed by the event's id, beside the {@code inbox_event}
- * row that the intake writes once (migration V9): a state change rewrites a narrow row and one index,
- * not the event's body and its four indexes.
- *
  * <p>A claim gives the event a lease held by one claim of one node ({@link Lease#owner()}, unique per
  * claim). Every outcome of the flow that follows is fenced by that owner and the event's generation:
  * when the lease ran out meanwhile (a long pause, a stalled disk) and another node or another claim
@@ -47,18 +43,16 @@ public final class InboxStore {
 
     /**
      * Per order only its oldest unfinished event may run: none of its events is processing, and no older
-     * one is new or waiting out a retry. One parked for a prerequisite steps aside. The order's events are
-     * found through inbox_event's index (order_key, id), which no state change rewrites.
+     * one is new or waiting out a retry. One parked for a prerequisite steps aside.
      */
-    private static final String ORDER_FREE = "(e.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM inbox_event oe "
-            + "JOIN inbox_delivery o ON o.id = oe.id WHERE oe.order_key = e.order_key AND o.id <> e.id "
-            + "AND (o.state = '" + InboxState.PROCESSING + "' OR (o.id < e.id AND (o.state = '" + InboxState.RECEIVED
-            + "' OR (o.state = 'waiting' AND o.waiting_reason = 'retry'))))))";
-    /** New events, oldest first, read in the order of ix_inbox_delivery_state: the rest of the backlog is not read. */
-    private static final String DUE_RECEIVED = "SELECT e.id, e.order_key, e.state FROM inbox_delivery e WHERE e.state = '"
+    private static final String ORDER_FREE = "(e.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM inbox_event o "
+            + "WHERE o.order_key = e.order_key AND o.id <> e.id AND (o.state = '" + InboxState.PROCESSING + "' OR (o.id < e.id "
+            + "AND (o.state = '" + InboxState.RECEIVED + "' OR (o.state = 'waiting' AND o.waiting_reason = 'retry'))))))";
+    /** New events, oldest first, read in the order of ix_inbox_event_state: the rest of the backlog is not read. */
+    private static final String DUE_RECEIVED = "SELECT e.id, e.order_key, e.state FROM inbox_event e WHERE e.state = '"
             + InboxState.RECEIVED + "' AND " + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
     /** Waiting events whose time has come (retries, prerequisites): few, read whole. */
-    private static final String DUE_WAITING = "SELECT e.id, e.order_key, e.state FROM inbox_delivery e WHERE e.state = 'waiting' "
+    private static final String DUE_WAITING = "SELECT e.id, e.order_key, e.state FROM inbox_event e WHERE e.state = 'waiting' "
             + "AND e.next_attempt_at <= ? AND " + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
     /** On PostgreSQL the rows read are locked for the claim, and rows another node is claiming are passed by. */
     private static final String SKIP_LOCKED = " FOR UPDATE OF e SKIP LOCKED";
@@ -70,12 +64,12 @@ public final class InboxStore {
     private static final String LOCK_ORDERS = "SELECT k FROM unnest(?) AS k WHERE pg_try_advisory_xact_lock(" + 0x0B5B
             + ", hashtext(k))";
     /** The claim checks again, on what is committed now, that the event is still due and its order free. */
-    private static final String CLAIM = "UPDATE inbox_delivery e SET state = '" + InboxState.PROCESSING
+    private static final String CLAIM = "UPDATE inbox_event e SET state = '" + InboxState.PROCESSING
             + "', lease_owner = ?, lease_until = ? WHERE e.id = ? AND e.state = ? AND " + ORDER_FREE;
 
-    private static final String RENEW = "UPDATE inbox_delivery SET lease_until = ? WHERE state = '" + InboxState.PROCESSING
+    private static final String RENEW = "UPDATE inbox_event SET lease_until = ? WHERE state = '" + InboxState.PROCESSING
             + "' AND lease_owner LIKE ?";
-    private static final String RECOVER = "UPDATE inbox_delivery SET state = 'waiting', waiting_reason = 'retry', "
+    private static final String RECOVER = "UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', "
             + "next_attempt_at = ?, " + FREE + " WHERE state = '" + InboxState.PROCESSING + "' AND lease_until < ?";
 
     private final Jdbc jdbc;
@@ -156,7 +150,7 @@ public final class InboxStore {
 
     /** The claim gives the event back, due at once (stopping, or a failure outside any flow, due {@code at}). */
     public boolean release(Lease lease, Instant at) {
-        return fenced(lease, "release", jdbc.update("UPDATE inbox_delivery SET state = 'waiting', waiting_reason = 'retry', "
+        return fenced(lease, "release", jdbc.update("UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', "
                 + "next_attempt_at = ?, " + FREE + FENCE, at, lease.pk(), lease.owner(), lease.generation()));
     }
 
@@ -167,67 +161,67 @@ public final class InboxStore {
      * caller's transaction.
      */
     public boolean done(Connection c, Lease lease, Instant now, String outcomeJson, String orderKey) throws SQLException {
-        if (!fenced(lease, "done", Jdbc.update(c, "UPDATE inbox_delivery SET state = '" + InboxState.DONE + "', finished_at = ?, "
+        if (!fenced(lease, "done", Jdbc.update(c, "UPDATE inbox_event SET state = '" + InboxState.DONE + "', finished_at = ?, "
                 + "outcome = ?, waiting_reason = NULL, next_attempt_at = NULL, " + FREE + FENCE, now, outcomeJson, lease.pk(),
                 lease.owner(), lease.generation()))) {
             return false;
         }
         if (orderKey != null) {
-            Jdbc.update(c, "UPDATE inbox_delivery SET next_attempt_at = ? WHERE id IN (SELECT id FROM inbox_event "
-                    + "WHERE order_key = ?) AND state = 'waiting' AND waiting_reason = 'prerequisite'", now, orderKey);
+            Jdbc.update(c, "UPDATE inbox_event SET next_attempt_at = ? WHERE order_key = ? AND state = 'waiting' "
+                    + "AND waiting_reason = 'prerequisite'", now, orderKey);
         }
         return true;
     }
 
     /** A retry the policy allowed: waits until {@code at}, keeping its place in its order. */
     public boolean retryAt(Lease lease, Instant at, String outcomeJson) {
-        return fenced(lease, "retry", jdbc.update("UPDATE inbox_delivery SET state = 'waiting', waiting_reason = 'retry', "
+        return fenced(lease, "retry", jdbc.update("UPDATE inbox_event SET state = 'waiting', waiting_reason = 'retry', "
                 + "next_attempt_at = ?, attempts = attempts + 1, outcome = ?, " + FREE + FENCE, at, outcomeJson, lease.pk(),
                 lease.owner(), lease.generation()));
     }
 
     /** When it first waited for a prerequisite (null if never). */
     public Instant waitingSince(long pk) {
-        return jdbc.one("SELECT parked_since FROM inbox_delivery WHERE id = ?", rs -> Jdbc.instant(rs, "parked_since"), pk)
+        return jdbc.one("SELECT parked_since FROM inbox_event WHERE id = ?", rs -> Jdbc.instant(rs, "parked_since"), pk)
                 .orElse(null);
     }
 
     /** Needs what an earlier event creates: steps aside for its order's other events until {@code at}. */
     public boolean waitForPrerequisite(Lease lease, Instant at, Instant now, String outcomeJson) {
-        return fenced(lease, "parked", jdbc.update("UPDATE inbox_delivery SET state = 'waiting', waiting_reason = 'prerequisite', "
+        return fenced(lease, "parked", jdbc.update("UPDATE inbox_event SET state = 'waiting', waiting_reason = 'prerequisite', "
                 + "next_attempt_at = ?, parked_since = COALESCE(parked_since, ?), outcome = ?, " + FREE + FENCE, at, now,
                 outcomeJson, lease.pk(), lease.owner(), lease.generation()));
     }
 
     /** No flow for its type any more (the route files changed since it was received). */
     public boolean unrouted(Lease lease, Instant now) {
-        return fenced(lease, "unrouted", jdbc.update("UPDATE inbox_delivery SET state = '" + InboxState.UNROUTED
+        return fenced(lease, "unrouted", jdbc.update("UPDATE inbox_event SET state = '" + InboxState.UNROUTED
                 + "', finished_at = ?, " + FREE + FENCE, now, lease.pk(), lease.owner(), lease.generation()));
     }
 
     /** Dead (its dead letter is written by the caller in the same transaction, only when this is true). */
     public boolean dead(Connection c, Lease lease, Instant now) throws SQLException {
-        return fenced(lease, "dead", Jdbc.update(c, "UPDATE inbox_delivery SET state = '" + InboxState.DEAD + "', finished_at = ?, "
+        return fenced(lease, "dead", Jdbc.update(c, "UPDATE inbox_event SET state = '" + InboxState.DEAD + "', finished_at = ?, "
                 + FREE + FENCE, now, lease.pk(), lease.owner(), lease.generation()));
     }
 
     /** The outcome recorded with a state this flow has just set (the dead letter's id, once it has one). */
     public static void describe(Connection c, long pk, String outcomeJson) throws SQLException {
-        Jdbc.update(c, "UPDATE inbox_delivery SET outcome = ? WHERE id = ?", outcomeJson, pk);
+        Jdbc.update(c, "UPDATE inbox_event SET outcome = ? WHERE id = ?", outcomeJson, pk);
     }
 
     // ---- the operator
 
     /** The event of an open dead letter back to received, with fresh attempts in a new generation; on the caller's transaction. */
     public static void replay(Connection c, long deadLetterId) throws SQLException {
-        Jdbc.update(c, "UPDATE inbox_delivery SET state = '" + InboxState.RECEIVED + "', generation = generation + 1, "
+        Jdbc.update(c, "UPDATE inbox_event SET state = '" + InboxState.RECEIVED + "', generation = generation + 1, "
                 + "attempts = 0, next_attempt_at = NULL, waiting_reason = NULL, parked_since = NULL, " + FREE
                 + ", finished_at = NULL" + OF_DEAD_LETTER, deadLetterId);
     }
 
     /** The event of an open dead letter given up; on the caller's transaction. */
     public static void discard(Connection c, long deadLetterId, Instant now) throws SQLException {
-        Jdbc.update(c, "UPDATE inbox_delivery SET state = '" + InboxState.DISCARDED + "', finished_at = ?" + OF_DEAD_LETTER,
+        Jdbc.update(c, "UPDATE inbox_event SET state = '" + InboxState.DISCARDED + "', finished_at = ?" + OF_DEAD_LETTER,
                 now, deadLetterId);
     }
 

@@ -1,6 +1,5 @@
 package io.opsbridge.inbox;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -26,9 +25,7 @@ import org.slf4j.LoggerFactory;
  * Writes accepted events to the inbox with group commit: each writer thread takes every event
  * waiting at that moment and inserts them in one transaction, so concurrent requests share one
  * durable commit instead of paying for one each. An insert that meets an existing key is skipped
- * ({@code ON CONFLICT DO NOTHING}) and reported as a duplicate: no query before the insert. Each event
- * inserted gets its delivery state ({@code inbox_delivery}, state received or unrouted) in the same
- * transaction.
+ * ({@code ON CONFLICT DO NOTHING}) and reported as a duplicate: no query before the insert.
  *
  * <p>On the embedded H2 file the batch's insert is a unit of the hub's {@link GroupCommit}: the file
  * has one writer, whose commits the intake and delivery share. An H2 commit stores every page changed
@@ -41,11 +38,8 @@ public final class InboxWriter {
     private static final Logger LOG = LoggerFactory.getLogger(InboxWriter.class);
 
     static final String INSERT = "INSERT INTO inbox_event (sender, event_id, event_type, event_version, body_sha256, "
-            + "raw_body, signed_at, received_at, retain_until, order_key) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-    /** The delivery state of an event just inserted, in the same transaction (migration V9). */
-    static final String INSERT_STATE = "INSERT INTO inbox_delivery (id, state, order_key) "
-            + "SELECT id, ?, order_key FROM inbox_event WHERE sender = ? AND event_id = ?";
+            + "raw_body, signed_at, received_at, retain_until, state, order_key) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
     /** An event to insert, completed with true when inserted, false when its key was already there. */
     public record Pending(InboundEvent event, String state, Instant retainUntil, CompletableFuture<Boolean> done) {
@@ -119,12 +113,25 @@ public final class InboxWriter {
         }
         Timestamp now = Timestamp.from(clock.instant());
         try {
-            Jdbc.Work<int[]> insert = c -> insert(c, firsts, now);
+            Jdbc.Work<int[]> insert = c -> {
+                try (PreparedStatement statement = c.prepareStatement(INSERT)) {
+                    for (Pending p : firsts) {
+                        bind(statement, p, now);
+                        statement.addBatch();
+                    }
+                    return statement.executeBatch();
+                }
+            };
             int[] counts = jdbc.postgres() ? jdbc.inOwnTransaction(insert) : jdbc.inTransaction(insert);
             boolean stored = false;
             for (int i = 0; i < firsts.size(); i++) {
                 stored |= counts[i] == 1;
-                firsts.get(i).done().complete(counts[i] == 1);
+                if (counts[i] < 0) {
+                    // the driver did not say whether the row went in (e.g. PostgreSQL reWriteBatchedInserts)
+                    firsts.get(i).done().completeExceptionally(new IllegalStateException("no row count from the JDBC driver"));
+                } else {
+                    firsts.get(i).done().complete(counts[i] == 1);
+                }
             }
             repeats.forEach(p -> p.done().complete(false));
             if (stored) {
@@ -144,40 +151,6 @@ public final class InboxWriter {
         }
     }
 
-    /** The events and, for each one inserted, its delivery state; element i is 1 when {@code firsts[i]} was inserted. */
-    private static int[] insert(Connection c, List<Pending> firsts, Timestamp now) throws SQLException {
-        int[] counts;
-        try (PreparedStatement statement = c.prepareStatement(INSERT)) {
-            for (Pending p : firsts) {
-                bind(statement, p, now);
-                statement.addBatch();
-            }
-            counts = statement.executeBatch();
-        }
-        try (PreparedStatement state = c.prepareStatement(INSERT_STATE)) {
-            boolean any = false;
-            for (int i = 0; i < counts.length; i++) {
-                if (counts[i] < 0) {
-                    // the driver did not say whether the row went in (e.g. PostgreSQL reWriteBatchedInserts):
-                    // nothing of this batch is committed, and its callers get an error (503)
-                    throw new SQLException("no row count from the JDBC driver");
-                }
-                if (counts[i] == 1) {
-                    Pending p = firsts.get(i);
-                    state.setString(1, p.state());
-                    state.setString(2, p.event().sender());
-                    state.setString(3, p.event().eventId());
-                    state.addBatch();
-                    any = true;
-                }
-            }
-            if (any) {
-                state.executeBatch();
-            }
-        }
-        return counts;
-    }
-
     private static void bind(PreparedStatement insert, Pending p, Timestamp now) throws SQLException {
         InboundEvent e = p.event();
         insert.setString(1, e.sender());
@@ -189,7 +162,8 @@ public final class InboxWriter {
         insert.setTimestamp(7, e.signedAt() == null ? null : Timestamp.from(e.signedAt()));
         insert.setTimestamp(8, now);
         insert.setTimestamp(9, Timestamp.from(p.retainUntil()));
-        insert.setString(10, e.orderKey());
+        insert.setString(10, p.state());
+        insert.setString(11, e.orderKey());
     }
 
     /** Stops taking events, writes those already queued, then returns; any left unwritten are failed (503). */

@@ -23,18 +23,17 @@ final class InboxCounts {
 
     /** Events in {@code state}: one range of the state index (a GROUP BY would read the whole table). */
     long inState(String state) {
-        return jdbc.one("SELECT COUNT(*) FROM inbox_delivery WHERE state = ?", rs -> rs.getLong(1), state).orElse(0L);
+        return jdbc.one("SELECT COUNT(*) FROM inbox_event WHERE state = ?", rs -> rs.getLong(1), state).orElse(0L);
     }
 
     /**
      * Seconds since the oldest unfinished event was received, 0 with none: the first event of each
-     * unfinished state in ix_inbox_delivery_state's order (ids follow commit order), one index entry each.
+     * unfinished state in ix_inbox_event_state's order (ids follow commit order), one index entry each.
      */
     double oldestAgeSeconds(Instant now) {
         Instant oldest = null;
         for (String state : BACKLOG) {
-            Instant first = jdbc.one("SELECT received_at FROM inbox_event WHERE id = "
-                    + "(SELECT id FROM inbox_delivery WHERE state = ? ORDER BY state, id LIMIT 1)",
+            Instant first = jdbc.one("SELECT received_at FROM inbox_event WHERE state = ? ORDER BY state, id LIMIT 1",
                     rs -> Jdbc.instant(rs, "received_at"), state).orElse(null);
             if (first != null && (oldest == null || first.isBefore(oldest))) {
                 oldest = first;

@@ -92,8 +92,8 @@ class FlowsTest {
     @BeforeEach
     void isolate() {
         // events an earlier test left retrying would call this test's stubs: give them up
-        hub.update("UPDATE inbox_delivery SET state = 'discarded' WHERE state IN ('received', 'waiting')");
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.query("SELECT 1 FROM inbox_delivery WHERE state = 'processing'").isEmpty());
+        hub.update("UPDATE inbox_event SET state = 'discarded' WHERE state IN ('received', 'waiting')");
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.query("SELECT 1 FROM inbox_event WHERE state = 'processing'").isEmpty());
         stubs();
     }
 
@@ -252,12 +252,12 @@ class FlowsTest {
             send("crm", orderCreated("evt_fence", "ORD-FENCE"));
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
                     .until(() -> !requests(postRequestedFor(urlEqualTo("/tm/tasks"))).isEmpty());
-            assertThat(hub.update("UPDATE inbox_delivery SET lease_owner = 'another-node/1' WHERE id = "
-                    + "(SELECT id FROM inbox_event WHERE event_id = 'evt_fence') AND state = 'processing'")).isEqualTo(1);
+            assertThat(hub.update("UPDATE inbox_event SET lease_owner = 'another-node/1' WHERE event_id = 'evt_fence' "
+                    + "AND state = 'processing'")).isEqualTo(1);
 
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> hub.metric("opsbridge_inbox_fenced_total{outcome=\"done\"}") >= 1);
             // the late outcome changed nothing: not done, still the other claim's (or recovered once its lease ran out)
-            assertThat(hub.query("SELECT d.state, d.lease_owner FROM inbox_event e JOIN inbox_delivery d ON d.id = e.id WHERE e.event_id = 'evt_fence'").get(0))
+            assertThat(hub.query("SELECT state, lease_owner FROM inbox_event WHERE event_id = 'evt_fence'").get(0))
                     .satisfiesAnyOf(row -> assertThat(row).containsEntry("state", "processing").containsEntry("lease_owner", "another-node/1"),
                             row -> assertThat(row).containsEntry("state", "waiting"));
             assertThat(logs.lines()).anyMatch(line -> line.contains("was lost before the flow ended; its outcome 'done' was not written"));

@@ -49,7 +49,6 @@ class InboxClaimsOnPostgresTest {
 
     @BeforeEach
     void empty() {
-        jdbc.update("DELETE FROM inbox_delivery");
         jdbc.update("DELETE FROM inbox_event");
     }
 
@@ -84,7 +83,7 @@ class InboxClaimsOnPostgresTest {
     @Test
     void aClaimIsCheckedAgainOnWhatOtherNodesCommitted() throws SQLException {
         long parked = event("evt_1", "ORD-1", "waiting");
-        jdbc.update("UPDATE inbox_delivery SET waiting_reason = 'prerequisite', next_attempt_at = ? WHERE id = ?", now.minusSeconds(1), parked);
+        jdbc.update("UPDATE inbox_event SET waiting_reason = 'prerequisite', next_attempt_at = ? WHERE id = ?", now.minusSeconds(1), parked);
         long later = event("evt_2", "ORD-1", "received");
         try (Connection a = transaction()) {
             assertThat(InboxStore.claim(a, new long[] {parked}, List.of("waiting"), new String[] {"A/1"},
@@ -104,12 +103,12 @@ class InboxClaimsOnPostgresTest {
     void anEventParkedForAPrerequisiteStepsAsideAndOneInRetryDoesNot() throws SQLException {
         long parked = event("evt_1", "ORD-1", "waiting");
         long later = event("evt_2", "ORD-1", "received");
-        jdbc.update("UPDATE inbox_delivery SET waiting_reason = 'prerequisite', next_attempt_at = ? WHERE id = ?", now.plusSeconds(30), parked);
+        jdbc.update("UPDATE inbox_event SET waiting_reason = 'prerequisite', next_attempt_at = ? WHERE id = ?", now.plusSeconds(30), parked);
         try (Connection c = transaction()) {
             assertThat(ids(store.due(c, now, 10, true))).containsExactly(later);
             c.rollback();
         }
-        jdbc.update("UPDATE inbox_delivery SET waiting_reason = 'retry' WHERE id = ?", parked);
+        jdbc.update("UPDATE inbox_event SET waiting_reason = 'retry' WHERE id = ?", parked);
         try (Connection c = transaction()) {
             assertThat(store.due(c, now, 10, true)).isEmpty();
             c.rollback();
@@ -120,21 +119,19 @@ class InboxClaimsOnPostgresTest {
     void theDatabaseRefusesASecondRunningEventOfAnOrder() {
         event("evt_1", "ORD-1", "processing");
         long second = event("evt_2", "ORD-1", "received");
-        assertThatThrownBy(() -> jdbc.update("UPDATE inbox_delivery SET state = 'processing' WHERE id = ?", second))
-                .rootCause().hasMessageContaining("ux_inbox_delivery_order_running");
+        assertThatThrownBy(() -> jdbc.update("UPDATE inbox_event SET state = 'processing' WHERE id = ?", second))
+                .rootCause().hasMessageContaining("ux_inbox_event_order_running");
     }
 
     static long event(String eventId, String orderKey, String state) {
         jdbc.update("INSERT INTO inbox_event (sender, event_id, event_type, event_version, body_sha256, raw_body, "
-                + "received_at, retain_until, order_key) VALUES ('crm', ?, 'ORDER.CREATED', '1', ?, ?, now(), "
-                + "now() + interval '1 day', ?)", eventId, "0".repeat(64), "{}".getBytes(), orderKey);
-        long id = jdbc.one("SELECT id FROM inbox_event WHERE event_id = ?", rs -> rs.getLong(1), eventId).orElseThrow();
-        jdbc.update("INSERT INTO inbox_delivery (id, state, order_key) VALUES (?, ?, ?)", id, state, orderKey);
-        return id;
+                + "received_at, retain_until, state, order_key) VALUES ('crm', ?, 'ORDER.CREATED', '1', ?, ?, now(), "
+                + "now() + interval '1 day', ?, ?)", eventId, "0".repeat(64), "{}".getBytes(), state, orderKey);
+        return jdbc.one("SELECT id FROM inbox_event WHERE event_id = ?", rs -> rs.getLong(1), eventId).orElseThrow();
     }
 
     static String state(long id) {
-        return jdbc.one("SELECT state FROM inbox_delivery WHERE id = ?", rs -> rs.getString(1), id).orElseThrow();
+        return jdbc.one("SELECT state FROM inbox_event WHERE id = ?", rs -> rs.getString(1), id).orElseThrow();
     }
 
     static Connection transaction() throws SQLException {
