@@ -15,7 +15,8 @@ out=$(pwd)/target/bench; port=18090
 if [ ! -f "$out/ceiling/target/ceiling.jar" ]; then
   [ -d ../shared/bench/ceiling ] || { echo "../shared/bench/ceiling not found" >&2; exit 2; }
   rm -rf "$out/ceiling"; mkdir -p "$out"; cp -r ../shared/bench/ceiling "$out/ceiling"
-  mvn -q -B -f "$out/ceiling/pom.xml" package -DskipTests
+  # the build's output to stderr: stdout carries only the figures, which intake.sh and flows.sh read
+  mvn -q -B -f "$out/ceiling/pom.xml" package -DskipTests >&2
 fi
 java -Xmx${HEAP:-256m} -jar "$out/ceiling/target/ceiling.jar" $port > "$out/ceiling.log" 2>&1 &
 ceiling=$!
