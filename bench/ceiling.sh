@@ -10,6 +10,7 @@
 # env:   HEAP (default 256m)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/proc.sh
 events=$1; seconds=${2:-20}; connections=${3:-32}
 out=$(pwd)/target/bench; port=18090
 if [ ! -f "$out/ceiling/target/ceiling.jar" ]; then
@@ -23,8 +24,8 @@ ceiling=$!
 trap 'kill $ceiling 2>/dev/null || true' EXIT
 for _ in $(seq 1 240); do curl -s -o /dev/null http://127.0.0.1:$port/ && break; sleep 0.25; done
 wrk -t2 -c"$connections" -d10s -s bench/signed-events.lua http://127.0.0.1:$port -- "$events" > /dev/null
-before=$(awk '{print $14 + $15}' /proc/$ceiling/stat)
+before=$(process_ticks $ceiling)
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/signed-events.lua http://127.0.0.1:$port -- "$events" > "$out/ceiling.txt"
-after=$(awk '{print $14 + $15}' /proc/$ceiling/stat)
+after=$(process_ticks $ceiling)
 awk -v t="$(( after - before ))" -v hz="$(getconf CLK_TCK)" '/^Requests\/sec/ {rps = $2} /requests in/ {n = $1}
   END {printf "%s %d\n", rps, (n > 0 ? t * 1000000 / hz / n : 0)}' "$out/ceiling.txt"

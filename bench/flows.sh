@@ -88,19 +88,12 @@ echo "flows on $nodes node(s): $rate orders/s for $seconds s, pick delay ${PICK_
 printf '%6s %10s %10s %12s %6s\n' "t(s)" shipped backlog "oldest(s)" dead
 python3 bench/send-orders.py $hub_urls demo-crm-secret "$rate" "$seconds" > "$run/send.txt" &
 sender=$!
-hubs_cpu() { local t=0; for h in "${hubs[@]}"; do t=$(( t + $(awk '{print $14 + $15}' "/proc/$h/stat") )); done; echo $t; }
-# CPU ticks of the first hub's JIT compiler threads
-# (a thread may end between listing and reading: skipped)
-jit_cpu() {
-  local t=0 f l
-  for f in /proc/"$hub"/task/*/stat; do
-    l=$(cat "$f" 2>/dev/null) || continue
-    case $l in *"(C1 CompilerThre) "* | *"(C2 CompilerThre) "*) set -- ${l##*) }; t=$(( t + ${12} + ${13} )) ;; esac
-  done
-  echo $t
-}
+. bench/proc.sh
+hubs_cpu() { local t=0; for h in "${hubs[@]}"; do t=$(( t + $(process_ticks "$h") )); done; echo $t; }
+# CPU ticks of the first hub's JIT compiler threads (C1, C2)
+jit_cpu() { thread_ticks "$hub" | awk -F'|' '/CompilerThre/ {t += $2} END {print t + 0}'; }
 t0=$(date +%s%N); cpu0=$(hubs_cpu); jit0=$(jit_cpu)
-[ -n "$stub" ] && stub0=$(awk '{print $14 + $15}' "/proc/$stub/stat")
+[ -n "$stub" ] && stub0=$(process_ticks "$stub")
 # the sender's end is seen within a second (the load's length is the rate's divisor); a line every 5 s
 tick=0
 while kill -0 $sender 2>/dev/null; do
@@ -116,7 +109,7 @@ total=$(( rate * seconds ))
 for _ in $(seq 1 600); do sample; [ $((shipped - shipped0)) -ge "$total" ] && break; sleep 1; done
 drained_s=$(( ($(date +%s%N) - t0) / 1000000 ))
 cpu1=$(hubs_cpu)
-[ -n "$stub" ] && stub1=$(awk '{print $14 + $15}' "/proc/$stub/stat")
+[ -n "$stub" ] && stub1=$(process_ticks "$stub")
 awk -v n="$shipped_loaded" -v ms="$loaded_s" 'BEGIN {printf "shipped while loaded: %d orders in %.1f s = %.1f orders/s\n", n, ms / 1000, n * 1000 / ms}'
 awk -v n="$((shipped - shipped0))" -v ms="$drained_s" -v t="$total" 'BEGIN {printf "all shipped: %d of %d in %.1f s = %.1f orders/s\n", n, t, ms / 1000, n * 1000 / ms}'
 awk -v t="$(( cpu1 - cpu0 ))" -v hz="$(getconf CLK_TCK)" -v n="$((shipped - shipped0))" -v ms="$drained_s" \

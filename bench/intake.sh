@@ -30,26 +30,19 @@ mkdir -p "$out"
 [ -f target/opsbridge.jar ] || { echo "run mvn -B -q package -DskipTests first" >&2; exit 2; }
 command -v wrk > /dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 2; }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+. bench/proc.sh
 tick=$(getconf CLK_TCK)
 wait_up() { for _ in $(seq 1 240); do curl -s -o /dev/null "$1" && return 0; sleep 0.25; done; echo "no answer from $1" >&2; exit 1; }
 # one wrk run against $1 with the request files in $2; prints "req/s cpu_us_per_request" of process $3
 measure() {
   local url=$1 events=$2 pid=$3 label=$4 before after report
-  before=$(cpu_ticks "$pid"); thread_ticks "$pid" > "$out/$label.threads0"
+  before=$(process_ticks "$pid"); thread_ticks "$pid" > "$out/$label.threads0"
   report=$(wrk -t$threads -c"$connections" -d"${seconds}s" --latency -s bench/signed-events.lua "$url" -- "$events")
-  after=$(cpu_ticks "$pid"); thread_ticks "$pid" > "$out/$label.threads1"
+  after=$(process_ticks "$pid"); thread_ticks "$pid" > "$out/$label.threads1"
   echo "$report" > "$out/$label.txt"
   local rps; rps=$(echo "$report" | awk '/^Requests\/sec/ {print $2}')
   local total; total=$(echo "$report" | awk '/requests in/ {print $1}')
   echo "$rps $(( (after - before) * 1000000 / tick / (total > 0 ? total : 1) ))"
-}
-# CPU ticks per thread group of process $1 (thread names with digits folded), "name ticks" lines
-thread_ticks() {
-  for t in /proc/"$1"/task/*; do
-    [ -r "$t/stat" ] || continue
-    sed -E 's/^[0-9]+ \((.*)\) [A-Z] (.*)$/\1|\2/' "$t/stat" | awk -F'|' '{split($2, f, " "); name=$1; gsub(/[0-9]+/, "N", name); print name "|" f[11] + f[12]}'
-  done | awk -F'|' '{a[$1] += $2} END {for (k in a) print k "|" a[k]}'
 }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
 
@@ -112,12 +105,12 @@ else
   first=$!
   wrk -t$threads -c$((connections / 2)) -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18085 -- "$out/warmup-b" > /dev/null
   wait $first
-  before=$(( $(cpu_ticks ${hubs[0]}) + $(cpu_ticks ${hubs[1]}) ))
+  before=$(( $(process_ticks ${hubs[0]}) + $(process_ticks ${hubs[1]}) ))
   wrk -t$threads -c$((connections / 2)) -d"${seconds}s" --latency -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/events" > "$out/hub.txt" &
   first=$!
   wrk -t$threads -c$((connections / 2)) -d"${seconds}s" --latency -s bench/signed-events.lua http://127.0.0.1:18085 -- "$out/events-b" > "$out/hub-b.txt"
   wait $first
-  after=$(( $(cpu_ticks ${hubs[0]}) + $(cpu_ticks ${hubs[1]}) ))
+  after=$(( $(process_ticks ${hubs[0]}) + $(process_ticks ${hubs[1]}) ))
   hub_rps=$(awk '/^Requests\/sec/ {s += $2} END {printf "%.2f", s}' "$out/hub.txt" "$out/hub-b.txt")
   total2=$(awk '/requests in/ {s += $1} END {print s}' "$out/hub.txt" "$out/hub-b.txt")
   hub_cpu=$(( (after - before) * 1000000 / tick / total2 ))
