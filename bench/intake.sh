@@ -17,7 +17,12 @@
 #        needs openssl and python3-cryptography; the CRM's tolerance is raised to 3600 s so that signing the
 #        request files, slower than HMAC, cannot make them stale),
 #        NODES=2 (PostgreSQL only, bench/postgres.sh): two hubs on the one database, each loaded by a wrk of
-#        its own with half the connections and its own events; the hub's figures are both nodes' together)
+#        its own with half the connections and its own events; the hub's figures are both nodes' together),
+#        NO_STORE=1 (a decomposition, not the product: the intake route answers 202 where it would store
+#        the event, so the figures are those of HTTP, Camel, signature, parsing and schemas alone)
+# On the H2 file (no DB_URL, one node) the store alone (bench/store.sh) runs last, filled first to the rows
+# the hub held when it was measured and loaded the same way (saturated, then RATES), and the hub's stored
+# rows/s are printed as a share of it: the store's own limit beside the intake's, same run.
 # needs: wrk (apt-get install wrk), python3, curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +79,14 @@ read -r ceiling_rps ceiling_cpu < <(bench/ceiling.sh "$out/events" "$seconds" "$
 # ---- 2. the hub, on its shipped settings in a fresh working directory
 run=$out/hub; rm -rf "$run"; mkdir -p "$run"
 (cd "$hub_dir" && cp -r application.properties routes schemas sandbox docs $(ls -d templates 2>/dev/null) "$run"/)
+if [ "${NO_STORE:-}" = 1 ]; then
+  python3 - "$run/routes/webhook-intake.yaml" <<'PY'
+import sys
+path = sys.argv[1]; route = open(path).read(); cut = route.find("          - idempotentConsumer:")
+if cut < 0: sys.exit("NO_STORE: no idempotentConsumer step in " + path)
+open(path, "w").write(route[:cut] + "          - process:\n              ref: acceptedReply\n")
+PY
+fi
 db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbridge.db.user="${DB_USER:-}" -Dopsbridge.db.password="${DB_PASSWORD:-}")
 start=$(date +%s%N)
 ports=(18080 18085); hubs=()
@@ -88,7 +101,7 @@ hub=${hubs[0]}
 trap 'kill ${hubs[*]} 2>/dev/null || true' EXIT
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 if [ "$nodes" = 1 ]; then
-  wrk -t$threads -c"$connections" -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > /dev/null
+  wrk -t$threads -c"$connections" -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > "$out/warmup.txt"
   gc_lines=$(wc -l < "$run/gc-1.log")
   read -r hub_rps hub_cpu < <(measure http://127.0.0.1:18080 "$out/events" $hub hub)
   # allocated per request: heap before each collection minus after the one before it, over the run
@@ -143,4 +156,15 @@ if [ -n "${WRK2:-}" ]; then
     awk -v r="$rate" '/^ *50.000%/ {p50=$2} /^ *99.000%/ {p99=$2} /^ *99.900%/ {p999=$2} /^Requests\/sec/ {rps=$2}
       END {printf "fixed %5d req/s: achieved %s  p50 %s  p99 %s  p99.9 %s\n", r, rps, p50, p99, p999}' "$out/hub-rate-$rate.txt"
   done
+fi
+
+# ---- 4. the store alone, same rows: filled to what the hub held when measured, then loaded the same way
+if [ "$nodes" = 1 ] && [ -z "${DB_URL:-}" ] && [ "${NO_STORE:-}" != 1 ]; then
+  kill "$hub"; wait "$hub" 2>/dev/null || true
+  held=$(awk '/^status 202:/ {print $3}' "$out/warmup.txt")
+  stored=$(awk '/^status 202:/ {print $3}' "$out/hub.txt")
+  HUB_DIR=$hub_dir FILL=${held:-0} CALLERS=$connections RATES="$([ -n "${WRK2:-}" ] && echo "$rates")" \
+    bench/store.sh "$seconds" | tee "$out/store.txt"
+  awk -v s="${stored:-0}" -v t="$seconds" '/^store alone: / {sub(/ rows\/s.*/, ""); sub(/.*= /, "");
+    printf "hub stored %.0f rows/s (its 202s) = %.0f%% of the store alone, same rows held before\n", s / t, 100 * s / t / $0}' "$out/store.txt"
 fi
