@@ -78,6 +78,7 @@ public final class StoreAlone {
         int n = rate * seconds;
         long[] latency = new long[n];
         CountDownLatch committed = new CountDownLatch(n);
+        AtomicLong failed = new AtomicLong();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
@@ -88,6 +89,9 @@ public final class StoreAlone {
             int row = i;
             writer.insert(event(body, random), "received", Instant.now().plusSeconds(86_400 * 30))
                     .whenComplete((inserted, failure) -> {
+                        if (failure != null) {
+                            failed.incrementAndGet();
+                        }
                         latency[row] = System.nanoTime() - due;
                         committed.countDown();
                     });
@@ -95,8 +99,9 @@ public final class StoreAlone {
         committed.await();
         Arrays.sort(latency);
         System.out.printf("store alone at %d rows/s for %d s (%d rows held before): p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms"
-                + "  max %.2f ms%n", rate, seconds, held, latency[n / 2] / 1e6, latency[(int) (n * 0.99)] / 1e6,
-                latency[(int) (n * 0.999)] / 1e6, latency[n - 1] / 1e6);
+                + "  max %.2f ms%s%n", rate, seconds, held, latency[n / 2] / 1e6, latency[(int) (n * 0.99)] / 1e6,
+                latency[(int) (n * 0.999)] / 1e6, latency[n - 1] / 1e6,
+                failed.get() == 0 ? "" : "  FAILED " + failed.get() + " of " + n);
     }
 
     /** An ORDER.CREATED with a random-looking event id and order id, as vendors' are. */
