@@ -20,6 +20,7 @@
 # needs: python3, curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/proc.sh
 root=$(pwd)
 rate=${1:-150}; seconds=${2:-60}; heap=${HEAP:-256m}; port=18081; nodes=${NODES:-1}
 ports=(18081 18091); hub_urls=http://127.0.0.1:18081
@@ -88,7 +89,6 @@ echo "flows on $nodes node(s): $rate orders/s for $seconds s, pick delay ${PICK_
 printf '%6s %10s %10s %12s %6s\n' "t(s)" shipped backlog "oldest(s)" dead
 python3 bench/send-orders.py $hub_urls demo-crm-secret "$rate" "$seconds" > "$run/send.txt" &
 sender=$!
-. bench/proc.sh
 hubs_cpu() { local t=0; for h in "${hubs[@]}"; do t=$(( t + $(process_ticks "$h") )); done; echo $t; }
 # CPU ticks of the first hub's JIT compiler threads (C1, C2)
 jit_cpu() { thread_ticks "$hub" | awk -F'|' '/CompilerThre/ {t += $2} END {print t + 0}'; }
