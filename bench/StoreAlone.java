@@ -19,7 +19,6 @@ import io.opsbridge.crypto.Secrets;
 import io.opsbridge.inbox.InboxWriter;
 import io.opsbridge.ingest.InboundEvent;
 import io.opsbridge.storage.Database;
-import io.opsbridge.storage.GroupCommit;
 import io.opsbridge.storage.Jdbc;
 
 /**
@@ -47,8 +46,8 @@ public final class StoreAlone {
         try (HikariDataSource dataSource = Database.open(url, args[1].isEmpty() ? null : args[1],
                 args[2].isEmpty() ? null : args[2], 10, 5000)) {
             // as the hub wires it: on H2 the inserts run as units of the group commit
-            GroupCommit groupCommit = new GroupCommit(dataSource, 400);
-            InboxWriter writer = new InboxWriter(new Jdbc(dataSource, groupCommit), Clock.systemUTC(), 1, 200);
+            Jdbc jdbc = new Jdbc(dataSource, 400);
+            InboxWriter writer = new InboxWriter(jdbc, Clock.systemUTC(), 0, 200);
             // warm-up: at least 5 s, and until the store holds `fill` rows
             long held = run(writer, template, 5, callers);
             while (held < fill) {
@@ -67,7 +66,7 @@ public final class StoreAlone {
                 held += (long) rate * seconds;
             }
             writer.close();
-            groupCommit.close();
+            jdbc.close();
         }
     }
 

@@ -43,7 +43,6 @@ import io.opsbridge.inbox.InboxPurge;
 import io.opsbridge.inbox.InboxRepository;
 import io.opsbridge.inbox.InboxStore;
 import io.opsbridge.inbox.InboxWriter;
-import io.opsbridge.storage.GroupCommit;
 import io.opsbridge.ingest.EnvelopeParser;
 import io.opsbridge.ingest.EventSchemas;
 import io.opsbridge.ingest.RateLimit;
@@ -103,10 +102,11 @@ public final class HubConfiguration implements CamelConfiguration {
                 Path.of(settings.get("opsbridge.secrets.key-file", "./data/secrets.key")));
         // opened and migrated in the background while the routes are built; connections wait for it
         MigratedPool dataSource = new MigratedPool(() -> Database.open(settings));
-        // small writes from every thread share commits; on H2 the inbox writer's inserts are its units too
-        GroupCommit groupCommit = new GroupCommit(dataSource, settings.getInt("opsbridge.db.group-commit-max", 400));
-        Jdbc jdbc = new Jdbc(dataSource, groupCommit);
-        InboxWriter writer = new InboxWriter(jdbc, clock, settings.getInt("opsbridge.inbox.writer-threads", 1),
+        // writes commit as the server's kind wants (io.opsbridge.storage.Store, known at first use): on the H2
+        // file every thread's small writes share one writer's commits, the inbox writer's inserts too; on
+        // PostgreSQL each thread commits on its own connection
+        Jdbc jdbc = new Jdbc(dataSource, settings.getInt("opsbridge.db.group-commit-max", 400));
+        InboxWriter writer = new InboxWriter(jdbc, clock, settings.getInt("opsbridge.inbox.writer-threads", 0),
                 settings.getInt("opsbridge.inbox.max-batch", 200));
         Senders senders = Senders.load(settings, nanoTime);
         InboxRepository inbox = new InboxRepository(dataSource, writer, senders, clock);
@@ -189,7 +189,7 @@ public final class HubConfiguration implements CamelConfiguration {
                 @Override
                 protected void doStop() {
                     writer.close();
-                    groupCommit.close();
+                    jdbc.close();
                     dataSource.close();
                 }
             }, true, true);
@@ -254,7 +254,7 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("alerts", new Alerts(settings.get("opsbridge.alerts.webhook-url", "")));
         registry.bind("escalations", new Escalations(jdbc, clock,
                 Duration.ofMillis(settings.getLong("opsbridge.escalation.sla-ms", 3_600_000))));
-        registry.bind("orderLinks", new OrderLinks(jdbc, clock));
+        registry.bind("orderLinks", new OrderLinks(jdbc, store, clock));
         registry.bind("downstreamHttpClient", new DownstreamHttpClient());
         registry.bind("flowRequests", new FlowRequests(tokens, settings.get("opsbridge.source", "opsbridge"),
                 settings.getList("opsbridge.mapping.location-preferences")));
@@ -269,7 +269,7 @@ public final class HubConfiguration implements CamelConfiguration {
             for (String system : DOWNSTREAM_SYSTEMS) {
                 systems.put(settings.get("opsbridge." + system + ".url", "unset:" + system), system);
             }
-            context.getManagementStrategy().addEventNotifier(new AttemptRecorder(jdbc, clock, metrics, systems));
+            context.getManagementStrategy().addEventNotifier(new AttemptRecorder(jdbc, store, clock, metrics, systems));
         }
         // stop taking events before the routes stop, and let running ones finish
         SimpleEventNotifierSupport onStopping = new SimpleEventNotifierSupport() {

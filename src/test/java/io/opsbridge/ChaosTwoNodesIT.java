@@ -56,7 +56,9 @@ import org.junit.jupiter.api.Test;
  * <p>Then the downstreams heal, every dead letter is replayed, and the test counts: every acknowledged
  * event ends done, none is lost; nothing that was never acknowledged was processed; at most one 202
  * per event; one task and one pick per order, whatever was repeated; per order, the changes reached the
- * downstreams in the order of their events; and late outcomes were fenced.
+ * downstreams in the order of their events; and late outcomes were fenced: every order link is as its
+ * last applied event left it, no timeline row is written twice, and no attempt was recorded by a claim
+ * after another claim of its event began.
  */
 class ChaosTwoNodesIT {
 
@@ -328,6 +330,94 @@ class ChaosTwoNodesIT {
         assertThat(tasks).as("one task per order").hasSize(ORDERS);
         assertThat(picks).as("one pick per order").hasSize(ORDERS);
         assertThat(fenced).as("late outcomes of the paused node, fenced").isPositive();
+
+        List<String> wrongLinks = wrongLinks(url);
+        List<String> twiceInTimeline = duplicateTimelineRows(url);
+        List<String> lateAttempts = attemptsAfterTakeover(url);
+        System.out.printf("ChaosTwoNodesIT: order links not as their last event left them %d, timeline rows written twice %d, "
+                + "attempts recorded under a lapsed lease %d%n", wrongLinks.size(), twiceInTimeline.size(), lateAttempts.size());
+        assertThat(wrongLinks).as("order links not as their last applied event left them").isEmpty();
+        assertThat(twiceInTimeline).as("order timeline rows written twice").isEmpty();
+        assertThat(lateAttempts).as("attempts recorded after another claim took their event over").isEmpty();
+    }
+
+    /**
+     * Per order, the link as its last applied event set it: every order is open with its task and pick
+     * linked and the pick requested (a late write of a paused node's ORDER.CREATED would set them back),
+     * and, where its events ran in order, with the priority of its last update (a late ORDER.UPDATED
+     * would bring back the first one's).
+     */
+    static List<String> wrongLinks(String url) throws Exception {
+        List<String> wrong = new ArrayList<>();
+        Pattern priority = Pattern.compile("\"account_priority\"\\s*:\\s*\"(\\w+)\"");
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT order_id, status, task_id, pick_id, pick_status, task_pick_linked, "
+                        + "order_payload FROM order_link WHERE order_id LIKE 'ORD-CHAOS-%' AND order_id NOT LIKE '%FORGED%'")) {
+            int orders = 0;
+            while (rs.next()) {
+                orders++;
+                String order = rs.getString(1);
+                Matcher m = priority.matcher(String.valueOf(rs.getString(7)));
+                String lastPriority = m.find() ? m.group(1) : null;
+                boolean inOrder = !updatesFirst(Integer.parseInt(order.substring(order.lastIndexOf('-') + 1)));
+                if (!"open".equals(rs.getString(2)) || rs.getString(3) == null || rs.getString(4) == null
+                        || !"requested".equals(rs.getString(5)) || !rs.getBoolean(6)
+                        || (inOrder && !"platinum".equals(lastPriority))) {
+                    wrong.add(order + ": status " + rs.getString(2) + ", task " + rs.getString(3) + ", pick " + rs.getString(4)
+                            + " (" + rs.getString(5) + ", linked " + rs.getBoolean(6) + "), priority " + lastPriority);
+                }
+            }
+            if (orders != ORDERS) {
+                wrong.add(orders + " order links for " + ORDERS + " orders");
+            }
+        }
+        return wrong;
+    }
+
+    /** Timeline rows of one event and kind written more than once (each step of an event is recorded once). */
+    static List<String> duplicateTimelineRows(String url) throws Exception {
+        List<String> twice = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT order_id, event_pk, kind, COUNT(*) FROM order_timeline "
+                        + "GROUP BY order_id, event_pk, kind HAVING COUNT(*) > 1")) {
+            while (rs.next()) {
+                twice.add(rs.getString(1) + " event " + rs.getLong(2) + " " + rs.getString(3) + " ×" + rs.getInt(4));
+            }
+        }
+        return twice;
+    }
+
+    /**
+     * Attempts recorded by a claim after another claim of the same event had made one: each claim's
+     * attempts must come before the next claim's (a claim is taken over only once its lease lapsed, and
+     * from then on it records nothing), so no claim reappears in an event's attempts once another began.
+     */
+    static List<String> attemptsAfterTakeover(String url) throws Exception {
+        List<String> late = new ArrayList<>();
+        Map<String, List<String>> owners = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT event_pk, generation, lease_owner FROM delivery_attempt ORDER BY id")) {
+            while (rs.next()) {
+                owners.computeIfAbsent(rs.getLong(1) + "/" + rs.getInt(2), k -> new ArrayList<>()).add(rs.getString(3));
+            }
+        }
+        owners.forEach((event, sequence) -> {
+            Set<String> ended = new HashSet<>();
+            String current = null;
+            for (String owner : sequence) {
+                if (owner == null || ended.contains(owner)) {
+                    late.add("event " + event + ": " + sequence);
+                    return;
+                }
+                if (!owner.equals(current)) {
+                    if (current != null) {
+                        ended.add(current);
+                    }
+                    current = owner;
+                }
+            }
+        });
+        return late;
     }
 
     static boolean updatesFirst(int order) {

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.opsbridge.flow.DownstreamHttpClient;
 import io.opsbridge.http.CallOut;
+import io.opsbridge.inbox.InboxStore;
 import io.opsbridge.ops.Metrics;
 import io.opsbridge.storage.Jdbc;
 import io.opsbridge.storage.StorageException;
@@ -30,13 +31,18 @@ public final class AttemptRecorder extends EventNotifierSupport {
     private static final String ATTEMPT_ID = "attemptId";
 
     private final Jdbc jdbc;
+    private final InboxStore store;
     private final Clock clock;
     private final Metrics metrics;
     private final Map<String, String> systems;
 
-    /** @param systems downstream base URL → system name (crm, taskmanager, wms), for the metrics */
-    public AttemptRecorder(Jdbc jdbc, Clock clock, Metrics metrics, Map<String, String> systems) {
+    /**
+     * @param store fences each attempt row by the lease of the claim making it
+     * @param systems downstream base URL → system name (crm, taskmanager, wms), for the metrics
+     */
+    public AttemptRecorder(Jdbc jdbc, InboxStore store, Clock clock, Metrics metrics, Map<String, String> systems) {
         this.jdbc = jdbc;
+        this.store = store;
         this.clock = clock;
         this.metrics = metrics;
         this.systems = Map.copyOf(systems);
@@ -93,9 +99,13 @@ public final class AttemptRecorder extends EventNotifierSupport {
         FlowEvent event = exchange.getProperty(FlowEvent.PROPERTY, FlowEvent.class);
         String declared = parameter(uri, "httpMethod");
         String method = declared != null ? declared : exchange.getMessage().getHeader(Exchange.HTTP_METHOD, "POST", String.class);
-        long id = jdbc.inTransaction(c -> {
+        // not recorded when the claim lost the event meanwhile: it does not count against the claim that has it now
+        Long id = jdbc.inTransaction(c -> {
+            if (!store.holds(c, event.lease(), "attempt")) {
+                return null;
+            }
             try (var insert = c.prepareStatement("INSERT INTO delivery_attempt (event_pk, generation, step, method, endpoint, "
-                    + "idempotency_key, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
+                    + "idempotency_key, started_at, lease_owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
                 insert.setLong(1, event.pk());
                 insert.setInt(2, event.generation());
                 insert.setString(3, exchange.getProperty(FlowEvent.STEP, "flow", String.class));
@@ -103,6 +113,7 @@ public final class AttemptRecorder extends EventNotifierSupport {
                 insert.setString(5, withoutQuery(uri));
                 insert.setString(6, exchange.getMessage().getHeader("Idempotency-Key", String.class));
                 insert.setTimestamp(7, java.sql.Timestamp.from(clock.instant()));
+                insert.setString(8, event.leaseOwner());
                 insert.executeUpdate();
                 try (var keys = insert.getGeneratedKeys()) {
                     keys.next();
@@ -110,7 +121,9 @@ public final class AttemptRecorder extends EventNotifierSupport {
                 }
             }
         });
-        exchange.setProperty(ATTEMPT_ID, id);
+        if (id != null) {
+            exchange.setProperty(ATTEMPT_ID, id);
+        }
     }
 
     private void finish(Exchange exchange, long tookMillis) {

@@ -177,17 +177,11 @@ public final class InboxDispatcher {
     /**
      * The due events, one per order and none of an order running here, the orders no other node claims
      * for at this moment, the claim of those (one batched statement, which checks each again), and the
-     * events it won, loaded for their flows. On PostgreSQL all of it is one transaction of its own: the
-     * rows read are locked (those other nodes are claiming passed by) and the locks end with the claim.
-     * On H2, one node's file, the due events are read on a connection of their own and the claim joins
-     * the group commit, which must not wait on the read.
+     * events it won, loaded for their flows, in the transaction the store gives a claim
+     * ({@link io.opsbridge.storage.Store#claim}).
      */
     private Claimed claim(Instant now, int free, int limit, boolean withWaiting) {
-        if (store.shared()) {
-            return jdbc.inOwnTransaction(c -> claim(c, store.due(c, now, limit, withWaiting), now, free, limit));
-        }
-        List<InboxStore.Due> due = jdbc.withConnection(c -> store.due(c, now, limit, withWaiting));
-        return jdbc.inTransaction(c -> claim(c, due, now, free, limit));
+        return jdbc.store().claim(jdbc, c -> store.due(c, now, limit, withWaiting), (c, due) -> claim(c, due, now, free, limit));
     }
 
     private Claimed claim(Connection c, List<InboxStore.Due> due, Instant now, int free, int limit) throws SQLException {
@@ -279,6 +273,11 @@ public final class InboxDispatcher {
                 // the lease expires and the event is recovered
             }
         } finally {
+            try {
+                jdbc.flush(); // what the flow queued after its last write
+            } catch (RuntimeException e) {
+                LOG.warn("Event {}: its last queued writes failed ({})", pk, StorageException.describe(e));
+            }
             inflight.remove(pk);
             if (event.orderKey() != null) {
                 inflightOrders.remove(event.orderKey());

@@ -55,8 +55,10 @@ public final class RedeliveryPolicy {
             long delay = delayMillis(Math.max(1, attempts), baseDelayMs, maxDelayMs, retryAfterMs, retryAfterCapMs,
                     ThreadLocalRandom.current().nextDouble());
             exchange.setProperty(DELAY_MS, delay);
-            jdbc.update("UPDATE delivery_attempt SET next_delay_ms = ? WHERE id = (SELECT MAX(id) FROM delivery_attempt "
-                    + "WHERE event_pk = ? AND generation = ? AND step = ?)", delay, event.pk(), event.generation(), step);
+            // for the trace; committed with the retry's state change; only this claim's own attempt
+            jdbc.updateLater("UPDATE delivery_attempt SET next_delay_ms = ? WHERE id = (SELECT MAX(id) FROM delivery_attempt "
+                    + "WHERE event_pk = ? AND generation = ? AND step = ?) AND lease_owner = ?", delay, event.pk(),
+                    event.generation(), step, event.leaseOwner());
         }
     }
 

@@ -13,6 +13,7 @@ import io.opsbridge.Json;
 import io.opsbridge.delivery.FlowEvent;
 import io.opsbridge.delivery.FlowWrites;
 import io.opsbridge.delivery.PrerequisiteMissing;
+import io.opsbridge.inbox.InboxStore;
 import io.opsbridge.storage.Jdbc;
 import org.apache.camel.Exchange;
 
@@ -28,10 +29,13 @@ public final class OrderLinks {
     private static final String PICK = "pick";
 
     private final Jdbc jdbc;
+    private final InboxStore store;
     private final Clock clock;
 
-    public OrderLinks(Jdbc jdbc, Clock clock) {
+    /** @param store fences every write for an event by the lease of the claim running it */
+    public OrderLinks(Jdbc jdbc, InboxStore store, Clock clock) {
         this.jdbc = jdbc;
+        this.store = store;
         this.clock = clock;
     }
 
@@ -145,6 +149,9 @@ public final class OrderLinks {
             save(exchange, link, null, null); // queued before the numbering below, which reads the row
         }
         int sequence = jdbc.inTransaction(c -> {
+            if (!store.holds(c, event.lease(), "sequence")) {
+                throw new IllegalStateException("event " + event.pk() + " is another claim's now");
+            }
             Integer given = Jdbc.query(c, "SELECT order_sequence FROM inbox_event WHERE id = ?",
                     rs -> (Integer) rs.getObject(1), event.pk()).get(0);
             if (given != null) {
@@ -193,7 +200,7 @@ public final class OrderLinks {
         }
         long eventPk = event(exchange).pk();
         Instant at = clock.instant();
-        FlowWrites.of(exchange).queue(jdbc, c -> timeline(c, link.getOrderId(), eventPk, kind, null, at));
+        FlowWrites.of(exchange).queue(jdbc, store, "timeline", c -> timeline(c, link.getOrderId(), eventPk, kind, null, at));
     }
 
     /** The order must be known (its ORDER.CREATED processed) before this event can be. */
@@ -266,7 +273,7 @@ public final class OrderLinks {
         String newPick = link.newPickRef();
         long eventPk = event(exchange).pk();
         Instant now = clock.instant();
-        FlowWrites.of(exchange).queue(jdbc, c -> {
+        FlowWrites.of(exchange).queue(jdbc, store, "link", c -> {
             if (update(c, link.getOrderId(), values, now) == 0) {
                 Jdbc.update(c, "INSERT INTO order_link (order_id, status, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                         link.getOrderId(), link.getStatus(), now);

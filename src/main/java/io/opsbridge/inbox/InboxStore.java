@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -54,15 +53,12 @@ public final class InboxStore {
     /** Waiting events whose time has come (retries, prerequisites): few, read whole. */
     private static final String DUE_WAITING = "SELECT e.id, e.order_key, e.state FROM inbox_event e WHERE e.state = 'waiting' "
             + "AND e.next_attempt_at <= ? AND " + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
-    /** On PostgreSQL the rows read are locked for the claim, and rows another node is claiming are passed by. */
-    private static final String SKIP_LOCKED = " FOR UPDATE OF e SKIP LOCKED";
     /**
-     * Of the orders given, those whose transaction-scoped advisory lock this transaction took (PostgreSQL):
-     * one node at a time claims for an order, and the claim's own check then sees what the last one committed.
-     * The first key is OpsBridge's namespace in the database's advisory locks.
+     * The event's row, locked until the caller's transaction ends, when the lease is still the claim's: a
+     * recovery or another claim then waits for the caller's commit, so nothing it writes lands after the
+     * lease moved.
      */
-    private static final String LOCK_ORDERS = "SELECT k FROM unnest(?) AS k WHERE pg_try_advisory_xact_lock(" + 0x0B5B
-            + ", hashtext(k))";
+    private static final String HOLD = "SELECT 1 FROM inbox_event" + FENCE + " FOR UPDATE";
     /** The claim checks again, on what is committed now, that the event is still due and its order free. */
     private static final String CLAIM = "UPDATE inbox_event e SET state = '" + InboxState.PROCESSING
             + "', lease_owner = ?, lease_until = ? WHERE e.id = ? AND e.state = ? AND " + ORDER_FREE;
@@ -80,12 +76,7 @@ public final class InboxStore {
         this.metrics = metrics;
     }
 
-    /** True on PostgreSQL, which several nodes may share; false on H2, one node's file. */
-    public boolean shared() {
-        return jdbc.postgres();
-    }
-
-    // ---- the dispatcher: on PostgreSQL due, lockOrders and claim run in one transaction
+    // ---- the dispatcher: due, lockOrders and claim, in the transaction the store's claim gives them
 
     /** An event that may run now: the oldest unfinished one of its order, or one without an order. */
     public record Due(long id, String orderKey, String state) {
@@ -93,11 +84,11 @@ public final class InboxStore {
 
     /**
      * Due events, oldest first: new ones and, when {@code withWaiting}, waiting ones whose time has come.
-     * On PostgreSQL the rows are locked until the caller's transaction ends, and rows another node is
-     * claiming are skipped rather than waited for.
+     * On a database several nodes share the rows are locked until the caller's transaction ends, and rows
+     * another node is claiming are skipped rather than waited for ({@link io.opsbridge.storage.Store#lockDueRows}).
      */
     public List<Due> due(Connection c, Instant now, int limit, boolean withWaiting) throws SQLException {
-        String lock = shared() ? SKIP_LOCKED : "";
+        String lock = jdbc.store().lockDueRows();
         Jdbc.RowMapper<Due> row = rs -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3));
         List<Due> due = new ArrayList<>(Jdbc.query(c, DUE_RECEIVED + lock, row, limit));
         if (withWaiting) {
@@ -108,14 +99,11 @@ public final class InboxStore {
     }
 
     /**
-     * The orders this transaction may claim an event of. On PostgreSQL, those no other node is claiming
-     * for at this moment (each held until the transaction ends); on H2, where one node owns the file, all.
+     * The orders this transaction may claim an event of: on a database several nodes share, those no
+     * other node is claiming for at this moment, so the claim's own check sees what the last one committed.
      */
     public Set<String> lockOrders(Connection c, Collection<String> orderKeys) throws SQLException {
-        if (!shared() || orderKeys.isEmpty()) {
-            return new HashSet<>(orderKeys);
-        }
-        return new HashSet<>(Jdbc.query(c, LOCK_ORDERS, rs -> rs.getString(1), c.createArrayOf("text", orderKeys.toArray())));
+        return jdbc.store().lockOrders(c, orderKeys);
     }
 
     /**
@@ -154,7 +142,17 @@ public final class InboxStore {
                 + "next_attempt_at = ?, " + FREE + FENCE, at, lease.pk(), lease.owner(), lease.generation()));
     }
 
-    // ---- a flow's outcome
+    // ---- a flow's writes and outcome
+
+    /**
+     * Whether the claim still holds the event, checked on the caller's transaction, which then holds the
+     * event's row until it ends: every write a flow makes for its event (order links, timeline, delivery
+     * attempts) goes in only when this is true. When it is false the caller writes nothing; it is logged
+     * and counted ({@code opsbridge_inbox_fenced_total{outcome=<what>}}).
+     */
+    public boolean holds(Connection c, Lease lease, String what) throws SQLException {
+        return fenced(lease, what, Jdbc.query(c, HOLD, rs -> 1, lease.pk(), lease.owner(), lease.generation()).size());
+    }
 
     /**
      * Done, with its outcome; the events of its order waiting for a prerequisite become due now. On the
@@ -230,7 +228,7 @@ public final class InboxStore {
         if (changed == 1) {
             return true;
         }
-        LOG.warn("Event {}: its lease ({}) was lost before the flow ended; its outcome '{}' was not written "
+        LOG.warn("Event {}: its lease ({}) was lost before the flow ended; its write '{}' was not made "
                 + "(the event is another claim's now)", lease.pk(), lease.owner(), outcome);
         metrics.fenced(outcome);
         return false;

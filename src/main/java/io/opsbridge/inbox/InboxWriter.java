@@ -15,7 +15,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.opsbridge.ingest.InboundEvent;
-import io.opsbridge.storage.GroupCommit;
 import io.opsbridge.storage.Jdbc;
 import io.opsbridge.storage.StorageException;
 import org.slf4j.Logger;
@@ -27,11 +26,9 @@ import org.slf4j.LoggerFactory;
  * durable commit instead of paying for one each. An insert that meets an existing key is skipped
  * ({@code ON CONFLICT DO NOTHING}) and reported as a duplicate: no query before the insert.
  *
- * <p>On the embedded H2 file the batch's insert is a unit of the hub's {@link GroupCommit}: the file
- * has one writer, whose commits the intake and delivery share. An H2 commit stores every page changed
- * since the last one, the undo log of any other open transaction included, so two writers must not
- * commit apart. On PostgreSQL, whose commits overlap well, each writer thread commits on its own
- * connection.
+ * <p>Each batch is one transaction of the store's ({@link io.opsbridge.storage.Store}): on the embedded
+ * H2 file a unit of the one writer's group commit, which the intake and delivery share; on PostgreSQL,
+ * whose commits overlap well, a transaction of its own on each writer thread's connection.
  */
 public final class InboxWriter {
 
@@ -48,22 +45,36 @@ public final class InboxWriter {
     private final Jdbc jdbc;
     private final Clock clock;
     private final int maxBatch;
+    private final int threads;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean started;
     private volatile boolean running;
     private volatile Runnable afterCommit = () -> { };
 
-    /** {@code jdbc}: with the hub's group commit, which runs the inserts on the embedded H2 file. */
+    /** @param threads writer threads; 0: as many as the store's kind of database wants ({@link io.opsbridge.storage.Store#inboxWriters}) */
     public InboxWriter(Jdbc jdbc, Clock clock, int threads, int maxBatch) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.threads = threads;
         this.maxBatch = Math.max(1, maxBatch);
         running = true;
-        for (int i = 0; i < Math.max(1, threads); i++) {
-            Thread t = new Thread(this::run, "inbox-writer-" + i);
-            t.setDaemon(true);
-            t.start();
-            writers.add(t);
+    }
+
+    /** The writer threads, started with the first event (when the database, and so its kind, is known). */
+    private void start() {
+        synchronized (writers) {
+            if (started) {
+                return;
+            }
+            int count = threads > 0 ? threads : jdbc.store().inboxWriters();
+            for (int i = 0; i < count; i++) {
+                Thread t = new Thread(this::run, "inbox-writer-" + i);
+                t.setDaemon(true);
+                t.start();
+                writers.add(t);
+            }
+            started = true;
         }
     }
 
@@ -76,6 +87,9 @@ public final class InboxWriter {
     public CompletableFuture<Boolean> insert(InboundEvent event, String state, Instant retainUntil) {
         if (!running) {
             return CompletableFuture.failedFuture(new StorageException(new IllegalStateException("the inbox is shutting down")));
+        }
+        if (!started) {
+            start();
         }
         Pending pending = new Pending(event, state, retainUntil, new CompletableFuture<>());
         queue.add(pending);
@@ -122,7 +136,7 @@ public final class InboxWriter {
                     return statement.executeBatch();
                 }
             };
-            int[] counts = jdbc.postgres() ? jdbc.inOwnTransaction(insert) : jdbc.inTransaction(insert);
+            int[] counts = jdbc.inTransaction(insert);
             boolean stored = false;
             for (int i = 0; i < firsts.size(); i++) {
                 stored |= counts[i] == 1;
@@ -169,7 +183,11 @@ public final class InboxWriter {
     /** Stops taking events, writes those already queued, then returns; any left unwritten are failed (503). */
     public void close() {
         running = false;
-        for (Thread t : writers) {
+        List<Thread> threads;
+        synchronized (writers) {
+            threads = List.copyOf(writers);
+        }
+        for (Thread t : threads) {
             try {
                 t.join(10_000);
             } catch (InterruptedException e) {

@@ -20,14 +20,6 @@ public final class Database {
     private Database() {
     }
 
-    /**
-     * True when the database is PostgreSQL, which several nodes may share (told by the server, not the
-     * URL, which a driver wrapper may prefix); otherwise it is H2, one node's file.
-     */
-    public static boolean isPostgres(Connection c) throws SQLException {
-        return c.getMetaData().getDatabaseProductName().equals("PostgreSQL");
-    }
-
     public static HikariDataSource open(Settings settings) {
         String url = settings.get("opsbridge.db.url");
         if (url.toLowerCase(java.util.Locale.ROOT).contains("rewritebatchedinserts=true")) {
@@ -60,16 +52,14 @@ public final class Database {
     static void migrate(DataSource dataSource) {
         // db/migration runs on every database; db/h2 holds the few settings only H2 has, db/postgresql
         // the rules only a database that several nodes share needs
-        boolean postgres;
+        Store store;
         try (Connection c = dataSource.getConnection()) {
-            postgres = isPostgres(c);
+            store = Store.of(c);
         } catch (SQLException e) {
             throw new StorageException(e);
         }
-        String[] locations = postgres
-                ? new String[] {"classpath:db/migration", "classpath:db/postgresql"}
-                : new String[] {"classpath:db/migration", "classpath:db/h2"};
-        var result = Flyway.configure().dataSource(dataSource).locations(locations).load().migrate();
+        var result = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration", store.migrations())
+                .load().migrate();
         LOG.info("Database schema at version {} ({} migration(s) applied now)",
                 result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
                 result.migrationsExecuted);

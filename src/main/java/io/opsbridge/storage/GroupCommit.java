@@ -25,12 +25,12 @@ import org.slf4j.LoggerFactory;
  * exactly what it saw before: its writes are durable when it goes on. Work started from inside a
  * unit (a bean that writes and calls another that writes) joins the running unit.
  *
- * <p>On the embedded H2 file it is the one writer of the hub's hot paths: the intake's inserts are
- * units too ({@code inbox/InboxWriter}). An H2 commit stores every page changed since the last one,
+ * <p>It is how the embedded H2 file commits ({@link H2Store}): the one writer of the hub's hot paths;
+ * the intake's inserts are units too ({@code inbox/InboxWriter}). An H2 commit stores every page changed since the last one,
  * the undo log of any other open transaction included, so two writers committing apart wrote each
  * other's undo log (docs/performance.md, flows).
  */
-public final class GroupCommit {
+final class GroupCommit implements Transactions {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
     /** Longer than any healthy commit; past it the caller fails rather than hangs. */
@@ -46,7 +46,7 @@ public final class GroupCommit {
     private final Thread writer;
     private volatile boolean running = true;
 
-    public GroupCommit(DataSource dataSource, int maxUnits) {
+    GroupCommit(DataSource dataSource, int maxUnits) {
         this.dataSource = dataSource;
         this.maxUnits = Math.max(1, maxUnits);
         this.writer = new Thread(this::run, "db-group-commit");
@@ -54,12 +54,13 @@ public final class GroupCommit {
         writer.start();
     }
 
-    /** The connection of the unit running on this thread, if any (work nested in a unit joins it). */
-    Connection joined() {
+    @Override
+    public Connection joined() {
         return current.get();
     }
 
     /** Runs {@code work} in the next group transaction and returns its result once that has committed. */
+    @Override
     public <T> T run(Jdbc.Work<T> work) {
         Connection joined = current.get();
         if (joined != null) {
@@ -79,9 +80,14 @@ public final class GroupCommit {
 
     /**
      * Queues {@code work} for the next group transaction and returns at once: for a write nobody reads
-     * before the caller's next write (units commit in the order they are queued).
+     * before the caller's next write (units commit in the order they are queued). Inside a running unit
+     * it runs now.
      */
-    public <T> CompletableFuture<T> submit(Jdbc.Work<T> work) {
+    @Override
+    public <T> CompletableFuture<T> later(Jdbc.Work<T> work) {
+        if (current.get() != null) {
+            return CompletableFuture.completedFuture(run(work));
+        }
         Unit<T> unit = new Unit<>(work, new CompletableFuture<>());
         if (!running) {
             unit.done().completeExceptionally(new StorageException(new IllegalStateException("the database writer is shut down")));
@@ -158,7 +164,12 @@ public final class GroupCommit {
         }
     }
 
-    /** Commits what is queued, then stops; later callers get a StorageException. */
+    /** Nothing to do: what a thread queued is in the writer's queue already, ahead of its next write. */
+    @Override
+    public void flush() {
+    }
+
+    @Override
     public void close() {
         running = false;
         try {

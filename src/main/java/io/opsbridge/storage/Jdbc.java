@@ -35,31 +35,45 @@ public final class Jdbc {
     }
 
     private final DataSource dataSource;
-    /** Where writes go to share commits; null: each write commits on its own. */
-    private final GroupCommit group;
-    /** PostgreSQL or H2, known from the first connection asked (the pool opens in the background). */
-    private volatile Boolean postgres;
+    private final int groupCommitMax;
+    /** Known from the first connection asked (the pool opens in the background); then its transactions. */
+    private volatile Store store;
+    private volatile Transactions transactions;
 
+    /** On the server's own store, with its default group size where it groups commits. */
     public Jdbc(DataSource dataSource) {
-        this(dataSource, null);
+        this(dataSource, 400);
     }
 
-    public Jdbc(DataSource dataSource, GroupCommit group) {
+    /** @param groupCommitMax where the store groups commits (the H2 file), most units in one commit */
+    public Jdbc(DataSource dataSource, int groupCommitMax) {
         this.dataSource = dataSource;
-        this.group = group;
+        this.groupCommitMax = groupCommitMax;
     }
 
-    /**
-     * True on PostgreSQL, which several nodes may share and whose commits overlap well; false on H2, one
-     * node's file, written by one writer ({@link GroupCommit}).
-     */
-    public boolean postgres() {
-        Boolean known = postgres;
+    /** What differs on the database the hub runs on, as its server says (asked once, at first use). */
+    public Store store() {
+        Store known = store;
         if (known == null) {
-            known = withConnection(Database::isPostgres);
-            postgres = known;
+            synchronized (this) {
+                if (store == null) {
+                    try (Connection c = dataSource.getConnection()) {
+                        Store found = Store.of(c);
+                        transactions = found.transactions(dataSource, groupCommitMax);
+                        store = found;
+                    } catch (SQLException e) {
+                        throw new StorageException(e);
+                    }
+                }
+                known = store;
+            }
         }
         return known;
+    }
+
+    private Transactions transactions() {
+        store();
+        return transactions;
     }
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
@@ -73,9 +87,9 @@ public final class Jdbc {
     }
 
     /**
-     * One statement, committed with the next group without waiting for it (at once when there is no group
-     * commit): for a record that nothing reads before this thread's next write, which commits after it.
-     * A failure is only logged: use {@link #writeLater} when the caller must learn of it.
+     * One statement, queued like {@link #writeLater}: for a record that nothing reads before this
+     * thread's next write, which commits it. A failure is only logged: use {@link #writeLater} when the
+     * caller must learn of it.
      */
     public void updateLater(String sql, Object... args) {
         writeLater(c -> update(c, sql, args)).exceptionally(e -> {
@@ -85,16 +99,18 @@ public final class Jdbc {
     }
 
     /**
-     * Queues {@code work} for the next group transaction and returns at once; units commit in the order
-     * they are queued, so a later write of this thread commits with it or after it. The future fails
-     * (at once, before the commit) when the work failed. Without a group commit, or inside a running
-     * unit, the work runs now and a failure is thrown.
+     * Queues {@code work} and returns at once; it commits before or with this thread's next write (on
+     * the H2 file with the next group, on PostgreSQL in the same transaction as that write), in the
+     * order queued. The future fails (before any commit) when the work failed. Inside a running unit
+     * the work runs now and a failure is thrown.
      */
     public <T> CompletableFuture<T> writeLater(Work<T> work) {
-        if (group == null || group.joined() != null) {
-            return CompletableFuture.completedFuture(inTransaction(work));
-        }
-        return group.submit(work);
+        return transactions().later(work);
+    }
+
+    /** Commits what this thread queued with {@link #writeLater} and has not committed yet. */
+    public void flush() {
+        transactions().flush();
     }
 
     /** One statement, committed (durably) before it returns. */
@@ -122,9 +138,9 @@ public final class Jdbc {
         }
     }
 
-    /** Reads on a connection of the pool (inside a group unit, on the unit's own, so it sees its writes). */
+    /** Reads on a connection of the pool (inside a unit, on the unit's own, so it sees its writes). */
     public <T> T withConnection(Work<T> work) {
-        Connection joined = group == null ? null : group.joined();
+        Connection joined = transactions == null ? null : transactions.joined();
         if (joined != null) {
             try {
                 return work.run(joined);
@@ -139,17 +155,17 @@ public final class Jdbc {
         }
     }
 
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    /**
+     * Runs {@code work} in one transaction, with what this thread queued before it: committed when it
+     * returns, rolled back when it throws.
+     */
     public <T> T inTransaction(Work<T> work) {
-        if (group != null) {
-            return group.run(work);
-        }
-        return inOwnTransaction(work);
+        return transactions().run(work);
     }
 
     /**
-     * Runs {@code work} in a transaction of its own on a connection of the pool, never in the group
-     * commit: for work that holds locks, which should be released at its own commit, not at the group's.
+     * Runs {@code work} in a transaction of its own on a connection of the pool, never with other
+     * threads' writes: for work that holds locks, which should be released at its own commit.
      */
     public <T> T inOwnTransaction(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
@@ -166,6 +182,13 @@ public final class Jdbc {
             }
         } catch (SQLException e) {
             throw new StorageException(e);
+        }
+    }
+
+    /** Commits what is queued, then stops taking writes. */
+    public void close() {
+        if (transactions != null) {
+            transactions.close();
         }
     }
 

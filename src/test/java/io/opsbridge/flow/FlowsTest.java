@@ -260,7 +260,11 @@ class FlowsTest {
             assertThat(hub.query("SELECT state, lease_owner FROM inbox_event WHERE event_id = 'evt_fence'").get(0))
                     .satisfiesAnyOf(row -> assertThat(row).containsEntry("state", "processing").containsEntry("lease_owner", "another-node/1"),
                             row -> assertThat(row).containsEntry("state", "waiting"));
-            assertThat(logs.lines()).anyMatch(line -> line.contains("was lost before the flow ended; its outcome 'done' was not written"));
+            assertThat(logs.lines()).anyMatch(line -> line.contains("was lost before the flow ended; its write 'done' was not made"));
+            // nor did the flow's other late writes: the order's link and timeline do not know the task it created
+            assertThat(hub.metric("opsbridge_inbox_fenced_total{outcome=\"link\"}")).isGreaterThanOrEqualTo(1);
+            assertThat(hub.query("SELECT task_id FROM order_link WHERE order_id = 'ORD-FENCE'").get(0)).containsEntry("task_id", null);
+            assertThat(hub.query("SELECT kind FROM order_timeline WHERE order_id = 'ORD-FENCE'")).isEmpty();
         }
         // the lease the other claim never renewed runs out: the event is recovered, runs again and is done, same keys
         ObjectNode done = awaitState("crm", "evt_fence", "done");
