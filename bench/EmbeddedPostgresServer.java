@@ -15,7 +15,13 @@ public final class EmbeddedPostgresServer {
                 .setDataDirectory(Path.of("target/bench/postgres").toAbsolutePath())
                 .setCleanDataDirectory(true)
                 // durable commits, as in production (the embedded server's defaults turn them off for tests)
-                .setServerConfig("synchronous_commit", "on").setServerConfig("fsync", "on").start();
+                .setServerConfig("synchronous_commit", "on").setServerConfig("fsync", "on")
+                // statements counted per kind (bench/pg-costs.sh reads them per order)
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                .setServerConfig("pg_stat_statements.track_utility", "off").start();
+        try (var c = postgres.getPostgresDatabase().getConnection(); var s = c.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        }
         System.out.println("READY " + postgres.getJdbcUrl("postgres", "postgres"));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -90,6 +90,15 @@ printf '%6s %10s %10s %12s %6s\n' "t(s)" shipped backlog "oldest(s)" dead
 python3 bench/send-orders.py $hub_urls demo-crm-secret "$rate" "$seconds" > "$run/send.txt" &
 sender=$!
 hubs_cpu() { local t=0; for h in "${hubs[@]}"; do t=$(( t + $(process_ticks "$h") )); done; echo $t; }
+# on bench/postgres.sh (PG_DATA set): the server's CPU ticks (the postmaster with its exited children, and its
+# live children) and what it did (commits, WAL writes and flushes, statements: bench/PgStats.java)
+pg_cpu() {
+  local pm t c; pm=$(head -1 "$PG_DATA/postmaster.pid"); t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
+  for c in $(ps -o pid= --ppid "$pm"); do t=$(( t + $(awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null || echo 0) )); done
+  echo $t
+}
+pg_stats() { java -cp "$(cat target/bench/test-classpath.txt)" bench/PgStats.java "$DB_URL" "$DB_USER" "$DB_PASSWORD" "$@"; }
+[ -n "${PG_DATA:-}" ] && { pg_stats reset; read -r -a pgs0 < <(pg_stats); pgcpu0=$(pg_cpu); }
 # CPU ticks of the first hub's JIT compiler threads (C1, C2)
 jit_cpu() { thread_ticks "$hub" | awk -F'|' '/CompilerThre/ {t += $2} END {print t + 0}'; }
 t0=$(date +%s%N); cpu0=$(hubs_cpu); jit0=$(jit_cpu)
@@ -110,6 +119,7 @@ for _ in $(seq 1 600); do sample; [ $((shipped - shipped0)) -ge "$total" ] && br
 drained_s=$(( ($(date +%s%N) - t0) / 1000000 ))
 cpu1=$(hubs_cpu)
 [ -n "$stub" ] && stub1=$(process_ticks "$stub")
+[ -n "${PG_DATA:-}" ] && { pgcpu1=$(pg_cpu); read -r -a pgs1 < <(pg_stats); }
 awk -v n="$shipped_loaded" -v ms="$loaded_s" 'BEGIN {printf "shipped while loaded: %d orders in %.1f s = %.1f orders/s\n", n, ms / 1000, n * 1000 / ms}'
 awk -v n="$((shipped - shipped0))" -v ms="$drained_s" -v t="$total" 'BEGIN {printf "all shipped: %d of %d in %.1f s = %.1f orders/s\n", n, t, ms / 1000, n * 1000 / ms}'
 awk -v t="$(( cpu1 - cpu0 ))" -v hz="$(getconf CLK_TCK)" -v n="$((shipped - shipped0))" -v ms="$drained_s" \
@@ -121,5 +131,14 @@ awk -v n="$shipped_loaded" -v ms="$loaded_s" -v c="$ceiling_rps" \
   'BEGIN {printf "orders/s while loaded / HTTP ceiling of the same run: %.1f / %s req/s = %.3f%%\n", n * 1000 / ms, c, n * 1000 / ms / c * 100}'
 [ -n "$stub" ] && awk -v t="$(( stub1 - stub0 ))" -v hz="$(getconf CLK_TCK)" -v n="$((shipped - shipped0))" \
   'BEGIN {printf "stub CPU: %.1f ms per order\n", t * 1000 / hz / n}'
+if [ -n "${PG_DATA:-}" ]; then
+  n=$((shipped - shipped0))
+  awk -v t="$(( pgcpu1 - pgcpu0 ))" -v hz="$(getconf CLK_TCK)" -v n="$n" -v ms="$drained_s" \
+    -v x="$(( pgs1[0] - pgs0[0] ))" -v w="$(( pgs1[2] - pgs0[2] ))" -v f="$(( pgs1[3] - pgs0[3] ))" \
+    -v b="$(( pgs1[4] - pgs0[4] ))" -v q="$(( pgs1[5] - pgs0[5] ))" \
+    'BEGIN {printf "PostgreSQL per order shipped: CPU %.2f ms (%.0f%% of the 2 cores over the run), %.1f commits, %.1f WAL writes, %.1f WAL flushes, %.1f KiB of WAL, %.1f statements\n", t * 1000 / hz / n, t * 100 / hz / (ms / 1000) / 2, x / n, w / n, f / n, b / 1024 / n, q / n}'
+  echo "statements called most (per order):"
+  pg_stats top 25 | awk -F'\t' -v n="$n" '{printf "  %6.2f  %s\n", $1 / n, $2}'
+fi
 grep -E 'opsbridge_event_processing_seconds_(sum|count)\{type="(ORDER.CREATED|PICK.COMPLETED)"' "$run/metrics.txt" || true
 echo "peak RSS (first node) $(( $(awk '/VmHWM/ {print $2}' "/proc/$hub/status") / 1024 )) MiB; dead letters $dead"

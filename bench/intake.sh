@@ -19,7 +19,9 @@
 #        NODES=2 (PostgreSQL only, bench/postgres.sh): two hubs on the one database, each loaded by a wrk of
 #        its own with half the connections and its own events; the hub's figures are both nodes' together),
 #        NO_STORE=1 (a decomposition, not the product: the intake route answers 202 where it would store
-#        the event, so the figures are those of HTTP, Camel, signature, parsing and schemas alone)
+#        the event, so the figures are those of HTTP, Camel, signature, parsing and schemas alone),
+#        PIN=1 (latency with its parts apart: the hub, and the store alone after it, on core 0 by
+#        taskset; wrk, wrk2 and, with bench/postgres.sh, the PostgreSQL server on core 1)
 # On the H2 file (no DB_URL, one node) the store alone (bench/store.sh) runs last, filled first to the rows
 # the hub held when it was measured and loaded the same way (saturated, then RATES), and the hub's stored
 # rows/s are printed as a share of it: the store's own limit beside the intake's, same run.
@@ -29,6 +31,8 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 seconds=${1:-20}; connections=${2:-32}; threads=2
 heap=${HEAP:-256m}; rates=${RATES:-1000 2000 5000}
+pin_hub=(); pin_load=()
+[ "${PIN:-}" = 1 ] && { pin_hub=(taskset -c 0); pin_load=(taskset -c 1); }
 out=$root/target/bench; secret=bench-secret
 hub_dir=${HUB_DIR:-$root}; example=$hub_dir/schemas/examples/ORDER.CREATED.json
 mkdir -p "$out"
@@ -42,7 +46,7 @@ wait_up() { for _ in $(seq 1 240); do curl -s -o /dev/null "$1" && return 0; sle
 measure() {
   local url=$1 events=$2 pid=$3 label=$4 before after report
   before=$(process_ticks "$pid"); thread_ticks "$pid" > "$out/$label.threads0"
-  report=$(wrk -t$threads -c"$connections" -d"${seconds}s" --latency -s bench/signed-events.lua "$url" -- "$events")
+  report=$("${pin_load[@]}" wrk -t$threads -c"$connections" -d"${seconds}s" --latency -s bench/signed-events.lua "$url" -- "$events")
   after=$(process_ticks "$pid"); thread_ticks "$pid" > "$out/$label.threads1"
   echo "$report" > "$out/$label.txt"
   local rps; rps=$(echo "$report" | awk '/^Requests\/sec/ {print $2}')
@@ -91,7 +95,7 @@ db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbri
 start=$(date +%s%N)
 ports=(18080 18085); hubs=()
 for ((i = 0; i < nodes; i++)); do
-  (cd "$run" && exec java -Xmx$heap -Xlog:gc:file="$run/gc-$((i + 1)).log" ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=${ports[$i]} -Dcamel.server.host=127.0.0.1 \
+  (cd "$run" && exec "${pin_hub[@]}" java -Xmx$heap -Xlog:gc:file="$run/gc-$((i + 1)).log" ${HUB_OPTS:-} "${db_opt[@]}" -Dcamel.server.port=${ports[$i]} -Dcamel.server.host=127.0.0.1 \
     "${sender_opts[@]}" -Dopsbridge.sender.crm.rate-limit=0 -Dopsbridge.delivery.enabled=false \
     -jar "$hub_dir/target/opsbridge.jar" > "$run/hub-$((i + 1)).log" 2>&1) &
   hubs+=($!)
@@ -101,7 +105,7 @@ hub=${hubs[0]}
 trap 'kill ${hubs[*]} 2>/dev/null || true' EXIT
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 if [ "$nodes" = 1 ]; then
-  wrk -t$threads -c"$connections" -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > "$out/warmup.txt"
+  "${pin_load[@]}" wrk -t$threads -c"$connections" -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > "$out/warmup.txt"
   gc_lines=$(wc -l < "$run/gc-1.log")
   read -r hub_rps hub_cpu < <(measure http://127.0.0.1:18080 "$out/events" $hub hub)
   # allocated per request: heap before each collection minus after the one before it, over the run
@@ -114,14 +118,14 @@ if [ "$nodes" = 1 ]; then
     END {printf "%.0f", (n > 0 ? sum * 1024 / n : 0)}' "$run/gc-1.log")
 else
   # one wrk per node, half the connections each, at the same time; CPU is both hubs' per request
-  wrk -t$threads -c$((connections / 2)) -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > /dev/null &
+  "${pin_load[@]}" wrk -t$threads -c$((connections / 2)) -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/warmup" > /dev/null &
   first=$!
-  wrk -t$threads -c$((connections / 2)) -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18085 -- "$out/warmup-b" > /dev/null
+  "${pin_load[@]}" wrk -t$threads -c$((connections / 2)) -d${WARMUP:-60}s -s bench/signed-events.lua http://127.0.0.1:18085 -- "$out/warmup-b" > /dev/null
   wait $first
   before=$(( $(process_ticks ${hubs[0]}) + $(process_ticks ${hubs[1]}) ))
-  wrk -t$threads -c$((connections / 2)) -d"${seconds}s" --latency -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/events" > "$out/hub.txt" &
+  "${pin_load[@]}" wrk -t$threads -c$((connections / 2)) -d"${seconds}s" --latency -s bench/signed-events.lua http://127.0.0.1:18080 -- "$out/events" > "$out/hub.txt" &
   first=$!
-  wrk -t$threads -c$((connections / 2)) -d"${seconds}s" --latency -s bench/signed-events.lua http://127.0.0.1:18085 -- "$out/events-b" > "$out/hub-b.txt"
+  "${pin_load[@]}" wrk -t$threads -c$((connections / 2)) -d"${seconds}s" --latency -s bench/signed-events.lua http://127.0.0.1:18085 -- "$out/events-b" > "$out/hub-b.txt"
   wait $first
   after=$(( $(process_ticks ${hubs[0]}) + $(process_ticks ${hubs[1]}) ))
   hub_rps=$(awk '/^Requests\/sec/ {s += $2} END {printf "%.2f", s}' "$out/hub.txt" "$out/hub-b.txt")
@@ -132,7 +136,7 @@ fi
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$hub/status")
 
 echo
-echo "$nodes node(s); commit $(git -C "$hub_dir" rev-parse --short HEAD)$(git -C "$hub_dir" diff --quiet || echo '+changes')  $(date -u +%FT%TZ)  $(nproc) cores  wrk -t$threads -c$connections -d${seconds}s  heap $heap  signature ${SCHEME:-hmac}  load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$nodes node(s)$([ "${PIN:-}" = 1 ] && echo ', pinned: hub on core 0, load and database on core 1'); commit $(git -C "$hub_dir" rev-parse --short HEAD)$(git -C "$hub_dir" diff --quiet || echo '+changes')  $(date -u +%FT%TZ)  $(nproc) cores  wrk -t$threads -c$connections -d${seconds}s  heap $heap  signature ${SCHEME:-hmac}  load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %10s %12s   %s\n' "" "req/s" "cpu us/req" "answers"
 printf '%-10s %10s %12s   %s\n' ceiling "$ceiling_rps" "$ceiling_cpu" "$(grep '^status' "$out/ceiling.txt" | tr '\n' ' ')"
 printf '%-10s %10s %12s   %s\n' hub "$hub_rps" "$hub_cpu" "$(cat "$out"/hub.txt $([ "$nodes" = 2 ] && echo "$out/hub-b.txt") | grep '^status' | tr '\n' ' ')"
@@ -151,7 +155,7 @@ echo "hub ready after ${ready_ms} ms; peak RSS $((rss_kb / 1024)) MiB"
 if [ -n "${WRK2:-}" ]; then
   for rate in $rates; do
     python3 bench/make-signed-events.py $secret $threads $(( rate * 45 / threads + 1000 )) "$out/rate-$rate" 10 "$example"
-    "$WRK2" -t$threads -c"$connections" -d40s -R"$rate" --latency -s bench/signed-events.lua \
+    "${pin_load[@]}" "$WRK2" -t$threads -c"$connections" -d40s -R"$rate" --latency -s bench/signed-events.lua \
       http://127.0.0.1:18080 -- "$out/rate-$rate" > "$out/hub-rate-$rate.txt"
     awk -v r="$rate" '/^ *50.000%/ {p50=$2} /^ *99.000%/ {p99=$2} /^ *99.900%/ {p999=$2} /^Requests\/sec/ {rps=$2}
       END {printf "fixed %5d req/s: achieved %s  p50 %s  p99 %s  p99.9 %s\n", r, rps, p50, p99, p999}' "$out/hub-rate-$rate.txt"

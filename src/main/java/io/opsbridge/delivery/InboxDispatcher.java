@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +54,7 @@ public final class InboxDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(InboxDispatcher.class);
 
     private static final String LOAD = "SELECT id, sender, event_id, event_type, order_key, generation, received_at, raw_body "
-            + "FROM inbox_event WHERE id = ?";
+            + "FROM inbox_event WHERE id IN (";
 
     private final Jdbc jdbc;
     private final InboxStore store;
@@ -207,19 +207,17 @@ public final class InboxDispatcher {
         int[] won = ids.length == 0 ? new int[0]
                 : InboxStore.claim(c, ids, picked.stream().map(InboxStore.Due::state).toList(), owners,
                         now.plus(settings.lease()));
-        List<FlowEvent> events = new ArrayList<>(ids.length);
-        try (PreparedStatement load = c.prepareStatement(LOAD)) {
-            for (int i = 0; i < ids.length; i++) {
-                if (won[i] != 1) {
-                    continue;
-                }
-                load.setLong(1, ids[i]);
-                try (ResultSet rs = load.executeQuery()) {
-                    if (rs.next()) {
-                        events.add(flowEvent(rs, owners[i]));
-                    }
-                }
+        // the events won, loaded in one statement
+        Map<Long, String> ownerOf = new HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            if (won[i] == 1) {
+                ownerOf.put(ids[i], owners[i]);
             }
+        }
+        List<FlowEvent> events = new ArrayList<>(ownerOf.size());
+        if (!ownerOf.isEmpty()) {
+            String sql = LOAD + String.join(", ", java.util.Collections.nCopies(ownerOf.size(), "?")) + ") ORDER BY id";
+            events.addAll(Jdbc.query(c, sql, rs -> flowEvent(rs, ownerOf.get(rs.getLong("id"))), ownerOf.keySet().toArray()));
         }
         return new Claimed(events, ids.length, due.size() < limit);
     }

@@ -151,7 +151,8 @@ public final class InboxStore {
      * and counted ({@code opsbridge_inbox_fenced_total{outcome=<what>}}).
      */
     public boolean holds(Connection c, Lease lease, String what) throws SQLException {
-        return fenced(lease, what, Jdbc.query(c, HOLD, rs -> 1, lease.pk(), lease.owner(), lease.generation()).size());
+        return fenced(lease, what, jdbc.checkOnce(c, lease,
+                t -> !Jdbc.query(t, HOLD, rs -> 1, lease.pk(), lease.owner(), lease.generation()).isEmpty()) ? 1 : 0);
     }
 
     /**

@@ -3,7 +3,9 @@ package io.opsbridge.storage;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import javax.sql.DataSource;
@@ -56,6 +58,8 @@ final class ConcurrentCommits implements Transactions {
 
     private final DataSource dataSource;
     private final ThreadLocal<Connection> current = new ThreadLocal<>();
+    /** What the running transaction of this thread has checked already (one thread's transaction is its own). */
+    private final ThreadLocal<Map<Object, Boolean>> checked = ThreadLocal.withInitial(HashMap::new);
     private final ThreadLocal<List<Unit<?>>> queued = ThreadLocal.withInitial(ArrayList::new);
     private volatile boolean running = true;
 
@@ -112,6 +116,11 @@ final class ConcurrentCommits implements Transactions {
     }
 
     @Override
+    public Map<Object, Boolean> checked() {
+        return current.get() == null ? null : checked.get();
+    }
+
+    @Override
     public void flush() {
         if (current.get() == null && !queued.get().isEmpty()) {
             flushUnits(takeQueued());
@@ -154,6 +163,7 @@ final class ConcurrentCommits implements Transactions {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false); // the pool resets it when the connection returns
             current.set(c);
+            checked.get().clear();
             try {
                 for (Unit<?> unit : units) {
                     completions.add(runUnit(c, unit));
@@ -169,6 +179,7 @@ final class ConcurrentCommits implements Transactions {
                 throw e;
             } finally {
                 current.remove();
+                checked.get().clear();
             }
         } catch (SQLException e) {
             StorageException failure = new StorageException(e);

@@ -164,6 +164,12 @@ final class GroupCommit implements Transactions {
         }
     }
 
+    /** None: a group carries many threads' units, and one may change what another checked. */
+    @Override
+    public java.util.Map<Object, Boolean> checked() {
+        return null;
+    }
+
     /** Nothing to do: what a thread queued is in the writer's queue already, ahead of its next write. */
     @Override
     public void flush() {

@@ -108,6 +108,25 @@ public final class Jdbc {
         return transactions().later(work);
     }
 
+    /**
+     * The answer of {@code check} on the caller's transaction, {@code c}: asked once per transaction
+     * for each {@code key} where a transaction is one thread's alone (PostgreSQL), every time where it
+     * is a group of many threads' units (the H2 file). For a check whose answer the transaction keeps
+     * (a row it locked).
+     */
+    public boolean checkOnce(Connection c, Object key, Work<Boolean> check) throws SQLException {
+        java.util.Map<Object, Boolean> checked = transactions().checked();
+        if (checked == null || transactions.joined() != c) {
+            return check.run(c);
+        }
+        Boolean known = checked.get(key);
+        if (known == null) {
+            known = check.run(c);
+            checked.put(key, known);
+        }
+        return known;
+    }
+
     /** Commits what this thread queued with {@link #writeLater} and has not committed yet. */
     public void flush() {
         transactions().flush();

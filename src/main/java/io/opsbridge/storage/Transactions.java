@@ -24,6 +24,13 @@ interface Transactions {
      */
     <T> CompletableFuture<T> later(Jdbc.Work<T> work);
 
+    /**
+     * Whether this thread's running transaction checked {@code key} already, and with what answer: a
+     * check whose answer holds until the transaction ends (a row it locked) is then made once per
+     * transaction. Null where a transaction is not one thread's alone (a group of many threads' units).
+     */
+    java.util.Map<Object, Boolean> checked();
+
     /** Commits what this thread queued and has not committed yet. */
     void flush();
 
