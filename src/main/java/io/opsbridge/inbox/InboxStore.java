@@ -54,11 +54,11 @@ public final class InboxStore {
     private static final String DUE_WAITING = "SELECT e.id, e.order_key, e.state FROM inbox_event e WHERE e.state = 'waiting' "
             + "AND e.next_attempt_at <= ? AND " + ORDER_FREE + " ORDER BY e.state, e.id LIMIT ?";
     /**
-     * The event's row, locked until the caller's transaction ends, when the lease is still the claim's: a
-     * recovery or another claim then waits for the caller's commit, so nothing it writes lands after the
-     * lease moved.
+     * The event's row when the lease is still the claim's, locked until the caller's transaction ends
+     * ({@link io.opsbridge.storage.Store#lockCheckedRow}): a recovery or another claim then waits for the
+     * caller's commit, so nothing it writes lands after the lease moved.
      */
-    private static final String HOLD = "SELECT 1 FROM inbox_event" + FENCE + " FOR UPDATE";
+    private static final String HOLD = "SELECT 1 FROM inbox_event" + FENCE;
     /** The claim checks again, on what is committed now, that the event is still due and its order free. */
     private static final String CLAIM = "UPDATE inbox_event e SET state = '" + InboxState.PROCESSING
             + "', lease_owner = ?, lease_until = ? WHERE e.id = ? AND e.state = ? AND " + ORDER_FREE;
@@ -152,7 +152,7 @@ public final class InboxStore {
      */
     public boolean holds(Connection c, Lease lease, String what) throws SQLException {
         return fenced(lease, what, jdbc.checkOnce(c, lease,
-                t -> !Jdbc.query(t, HOLD, rs -> 1, lease.pk(), lease.owner(), lease.generation()).isEmpty()) ? 1 : 0);
+                t -> !Jdbc.query(t, HOLD + jdbc.store().lockCheckedRow(), rs -> 1, lease.pk(), lease.owner(), lease.generation()).isEmpty()) ? 1 : 0);
     }
 
     /**

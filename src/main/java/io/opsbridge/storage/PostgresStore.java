@@ -43,6 +43,11 @@ final class PostgresStore implements Store {
     }
 
     @Override
+    public String lockCheckedRow() {
+        return " FOR UPDATE";
+    }
+
+    @Override
     public Set<String> lockOrders(Connection c, Collection<String> orderKeys) throws SQLException {
         if (orderKeys.isEmpty()) {
             return new HashSet<>();

@@ -35,6 +35,14 @@ public interface Store {
     String lockDueRows();
 
     /**
+     * Appended to a query that checks a row the transaction then writes by (a lease): on a database other
+     * writers share, the row stays locked until the transaction ends, so no other writer changes it
+     * between the check and the commit; on one node's file, whose writes all go through one writer in
+     * turn, nothing.
+     */
+    String lockCheckedRow();
+
+    /**
      * Of {@code orderKeys}, those this transaction may claim an event of: on a shared database those no
      * other node is claiming for at this moment (each held until the transaction ends); on one node's file, all.
      */
