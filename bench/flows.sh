@@ -87,9 +87,6 @@ shipped0=$shipped
 
 echo "flows on $nodes node(s): $rate orders/s for $seconds s, pick delay ${PICK_DELAY_MS:-100} ms, commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'), $(date -u +%FT%TZ), HTTP ceiling before the hub: $ceiling_rps req/s"
 printf '%6s %10s %10s %12s %6s\n' "t(s)" shipped backlog "oldest(s)" dead
-python3 bench/send-orders.py $hub_urls demo-crm-secret "$rate" "$seconds" > "$run/send.txt" &
-sender=$!
-hubs_cpu() { local t=0; for h in "${hubs[@]}"; do t=$(( t + $(process_ticks "$h") )); done; echo $t; }
 # on bench/postgres.sh (PG_DATA set): the server's CPU ticks (the postmaster with its exited children, and its
 # live children) and what it did (commits, WAL writes and flushes, statements: bench/PgStats.java)
 pg_cpu() {
@@ -99,6 +96,9 @@ pg_cpu() {
 }
 pg_stats() { java -cp "$(cat target/bench/test-classpath.txt)" bench/PgStats.java "$DB_URL" "$DB_USER" "$DB_PASSWORD" "$@"; }
 [ -n "${PG_DATA:-}" ] && { pg_stats reset; read -r -a pgs0 < <(pg_stats); pgcpu0=$(pg_cpu); }
+python3 bench/send-orders.py $hub_urls demo-crm-secret "$rate" "$seconds" > "$run/send.txt" &
+sender=$!
+hubs_cpu() { local t=0; for h in "${hubs[@]}"; do t=$(( t + $(process_ticks "$h") )); done; echo $t; }
 # CPU ticks of the first hub's JIT compiler threads (C1, C2)
 jit_cpu() { thread_ticks "$hub" | awk -F'|' '/CompilerThre/ {t += $2} END {print t + 0}'; }
 t0=$(date +%s%N); cpu0=$(hubs_cpu); jit0=$(jit_cpu)
