@@ -53,7 +53,7 @@ public final class DeliveryOutcome {
         String outcomeJson = new String(Json.write(outcome), java.nio.charset.StandardCharsets.UTF_8);
         boolean done = jdbc.inTransaction(c -> {
             FlowWrites.requireAllWentIn(exchange); // else it is not done: the flow runs again
-            return store.done(c, event.lease(), now, outcomeJson, event.orderParked() ? event.orderKey() : null);
+            return store.done(c, event.lease(), now, outcomeJson, event.orderKey());
         });
         if (done) {
             metrics.processed(event.eventType(), Duration.between(event.receivedAt(), now));

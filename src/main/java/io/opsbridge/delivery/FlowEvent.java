@@ -6,12 +6,10 @@ import io.opsbridge.inbox.InboxStore;
 /**
  * An inbox event being processed by its flow: exchange property {@value #PROPERTY}. Flows read the
  * payload from here; {@code pk} keys its attempts, dead letter and trace; {@code leaseOwner} is the
- * claim that handed it out, which fences every outcome of the flow ({@link InboxStore});
- * {@code orderParked}: events of its order were waiting for a prerequisite when it was claimed (none can
- * start waiting while it runs: an order runs one event at a time), to be woken when it is done.
+ * claim that handed it out, which fences every outcome of the flow ({@link InboxStore}).
  */
 public record FlowEvent(long pk, String sender, String eventId, String eventType, String orderKey, int generation,
-        java.time.Instant receivedAt, byte[] rawBody, JsonNode envelope, String leaseOwner, boolean orderParked) {
+        java.time.Instant receivedAt, byte[] rawBody, JsonNode envelope, String leaseOwner) {
 
     public static final String PROPERTY = "flowEvent";
     /** Exchange property: the flow step making the current downstream call (names attempts and dead letters). */

@@ -53,9 +53,8 @@ public final class InboxDispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxDispatcher.class);
 
-    private static final String LOAD = "SELECT id, sender, event_id, event_type, order_key, generation, received_at, raw_body, "
-            + "EXISTS (SELECT 1 FROM inbox_event p WHERE p.order_key = e.order_key AND p.state = 'waiting' "
-            + "AND p.waiting_reason = 'prerequisite') AS order_parked FROM inbox_event e WHERE id IN (";
+    private static final String LOAD = "SELECT id, sender, event_id, event_type, order_key, generation, received_at, raw_body "
+            + "FROM inbox_event WHERE id IN (";
 
     private final Jdbc jdbc;
     private final InboxStore store;
@@ -233,8 +232,7 @@ public final class InboxDispatcher {
             throw new IllegalStateException("stored event " + pk + " is not JSON");
         }
         return new FlowEvent(pk, rs.getString("sender"), rs.getString("event_id"), rs.getString("event_type"),
-                rs.getString("order_key"), rs.getInt("generation"), Jdbc.instant(rs, "received_at"), raw, envelope, leaseOwner,
-                rs.getBoolean("order_parked"));
+                rs.getString("order_key"), rs.getInt("generation"), Jdbc.instant(rs, "received_at"), raw, envelope, leaseOwner);
     }
 
     /** Renews the leases of every event this node runs, in one statement. */

@@ -156,18 +156,18 @@ public final class InboxStore {
     }
 
     /**
-     * Done, with its outcome; the events of order {@code wakeOrder} waiting for a prerequisite become due
-     * now (null: none of its order waits). On the caller's transaction.
+     * Done, with its outcome; the events of its order waiting for a prerequisite become due now. On the
+     * caller's transaction.
      */
-    public boolean done(Connection c, Lease lease, Instant now, String outcomeJson, String wakeOrder) throws SQLException {
+    public boolean done(Connection c, Lease lease, Instant now, String outcomeJson, String orderKey) throws SQLException {
         if (!fenced(lease, "done", Jdbc.update(c, "UPDATE inbox_event SET state = '" + InboxState.DONE + "', finished_at = ?, "
                 + "outcome = ?, waiting_reason = NULL, next_attempt_at = NULL, " + FREE + FENCE, now, outcomeJson, lease.pk(),
                 lease.owner(), lease.generation()))) {
             return false;
         }
-        if (wakeOrder != null) {
+        if (orderKey != null) {
             Jdbc.update(c, "UPDATE inbox_event SET next_attempt_at = ? WHERE order_key = ? AND state = 'waiting' "
-                    + "AND waiting_reason = 'prerequisite'", now, wakeOrder);
+                    + "AND waiting_reason = 'prerequisite'", now, orderKey);
         }
         return true;
     }
