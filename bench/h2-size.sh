@@ -9,6 +9,8 @@
 #       accumulate), rate limit off; wrk sends each of EVENTS pre-signed ORDER.CREATED (distinct ids) once,
 #       saturated (the fastest the file grows); the file while the hub runs, then again every 60 s for
 #       IDLE seconds of idleness, then the clean stop and the file.
+#   bench/h2-size.sh file <path to an .mv.db no process has open>
+#       the figures of that file alone.
 # Prints each figure with the commit and the date. Needs wrk, python3, curl; `mvn -B -q package -DskipTests`
 # first. 1,000,000 events take about 1 GB of request files in target/bench/h2-size and a few GB of disk.
 set -euo pipefail
@@ -28,9 +30,9 @@ wait_closed() {
   echo "$file still open after 300 s" >&2; exit 1
 }
 # the file, and H2's SHUTDOWN COMPACT of a copy of it, and the ratio
-report() {
-  local db=$1 label=$2 copy=$out/h2-size-copy
-  rm -rf "$copy"; mkdir -p "$copy"; cp "$db" "$copy/opsbridge.mv.db"
+report() { # <file> <label>
+  local db=$1 label=$2 copy
+  copy=$(mktemp -d "$out/h2-size-copy.XXXXXX"); cp "$db" "$copy/opsbridge.mv.db"
   local size; size=$(stat -c %s "$db")
   local url="jdbc:h2:file:$copy/opsbridge;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
   local rows; rows=$(java -cp "$h2jar" org.h2.tools.Shell -url "$url" -user sa -sql "SELECT COUNT(*) FROM inbox_event" | sed -n 2p | tr -d ' ')
@@ -43,13 +45,18 @@ report() {
   rm -rf "$copy"
 }
 
+if [ "$mode" = file ]; then
+  wait_closed "$1"
+  report "$1" "$1"
+  exit 0
+fi
 if [ "$mode" = flows ]; then
   bench/flows.sh "$@"
   wait_closed "$out/flows/data/opsbridge.mv.db"
   report "$out/flows/data/opsbridge.mv.db" "after bench/flows.sh $* and a clean stop"
   exit 0
 fi
-[ "$mode" = intake ] || { echo "usage: bench/h2-size.sh flows [orders/s] [seconds] | intake [events] [idle-seconds] [connections]" >&2; exit 2; }
+[ "$mode" = intake ] || { echo "usage: bench/h2-size.sh flows [orders/s] [seconds] | intake [events] [idle-seconds] [connections] | file <.mv.db>" >&2; exit 2; }
 command -v wrk > /dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 2; }
 events=${1:-1000000}; idle=${2:-0}; connections=${3:-32}; port=18083
 run=$out/h2-size; rm -rf "$run"; mkdir -p "$run"
@@ -67,12 +74,14 @@ t0=$(date +%s)
 wrk -t2 -c"$connections" -d24h -s bench/signed-events-once.lua http://127.0.0.1:$port -- "$run/events" > "$run/wrk.txt" &
 sender=$!
 accepted() { curl -s http://127.0.0.1:$port/metrics | awk 'index($0, "opsbridge_webhooks_total{outcome=\"accepted\"") == 1 {s += $NF} END {printf "%d", s}'; }
-n=0
+n=0; last=-1; still=0
 while kill -0 $sender 2>/dev/null; do
   sleep 5; n=$((n + 1))
   stat -c %s "$db" >> "$run/sizes"
-  # a thread whose last answers were lost would wait forever: the hub's own count ends the load
-  [ "$(accepted)" -ge "$events" ] && { sleep 2; kill $sender 2>/dev/null || true; }
+  # a thread whose last answers were lost would wait forever: the hub's own count ends the load, when it
+  # reaches EVENTS or has not moved for 30 s
+  now=$(accepted); if [ "$now" = "$last" ]; then still=$((still + 1)); else still=0; last=$now; fi
+  if [ "$now" -ge "$events" ] || [ $still -ge 6 ]; then sleep 2; kill $sender 2>/dev/null || true; fi
   [ $((n % 6)) -eq 0 ] && echo "  $(( $(date +%s) - t0 )) s: $(accepted) accepted, H2 file $(mb "$(stat -c %s "$db")")"
 done
 wait $sender || true

@@ -39,7 +39,7 @@ public final class H2FileCompaction {
 
     /** Chunks whose live share is below this are rewritten; a file whose used share is below it is moved. */
     static final int FILL_TARGET = 80;
-    /** A file smaller than this is left alone. */
+    /** A file smaller than this is left alone (a test sets less). */
     static final long MIN_FILE_BYTES = 64L << 20;
     /** Work starts when the file is more than this many times its live data. */
     static final double MAX_RATIO = 2;
@@ -54,6 +54,7 @@ public final class H2FileCompaction {
     private final DataSource dataSource;
     private final long budgetMillis;
     private final long stopBudgetMillis;
+    private final long minFileBytes;
     /** null until the first call; then whether the database is H2. */
     private volatile Boolean h2;
 
@@ -62,7 +63,13 @@ public final class H2FileCompaction {
      * @param stopBudgetMillis most time the compaction on stop works
      */
     public H2FileCompaction(DataSource dataSource, long budgetMillis, long stopBudgetMillis) {
+        this(dataSource, budgetMillis, stopBudgetMillis, MIN_FILE_BYTES);
+    }
+
+    /** @param minFileBytes a smaller file is left alone */
+    H2FileCompaction(DataSource dataSource, long budgetMillis, long stopBudgetMillis, long minFileBytes) {
         this.dataSource = dataSource;
+        this.minFileBytes = minFileBytes;
         this.budgetMillis = budgetMillis;
         this.stopBudgetMillis = stopBudgetMillis;
     }
@@ -133,7 +140,7 @@ public final class H2FileCompaction {
     private boolean needed(FileStore<?> file) {
         long size = file.size();
         double live = size * (file.getFillRate() / 100.0) * (file.getChunksFillRate() / 100.0);
-        return size > MIN_FILE_BYTES && size > MAX_RATIO * live;
+        return size > minFileBytes && size > MAX_RATIO * live;
     }
 
     /** The live share of the chunks H2 may rewrite now (older than its retention time), from H2's own figures. */
