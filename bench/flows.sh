@@ -16,17 +16,18 @@
 # usage: bench/flows.sh [orders-per-second=150] [seconds=60]
 # env:   WARMUP (seconds at the same rate before the measured run, default 60), PICK_DELAY_MS (default 100),
 #        HEAP (default 256m), HUB_OPTS, DB_URL (see bench/postgres.sh), STUB=1, NODES,
-#        JAR (another build of the hub beside target/lib, to compare; default target/opsbridge.jar)
+#        JAR (another build of the hub beside target/lib, to compare; default target/opsbridge.jar),
+#        PORT (the hub's, default 18081; a second node takes PORT+10)
 # needs: python3, curl; run `mvn -B -q package -DskipTests` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/proc.sh
 root=$(pwd)
-rate=${1:-150}; seconds=${2:-60}; heap=${HEAP:-256m}; port=18081; nodes=${NODES:-1}
-ports=(18081 18091); hub_urls=http://127.0.0.1:18081
+rate=${1:-150}; seconds=${2:-60}; heap=${HEAP:-256m}; port=${PORT:-18081}; nodes=${NODES:-1}
+ports=($port $((port + 10))); hub_urls=http://127.0.0.1:$port
 if [ "$nodes" = 2 ]; then
   [ -n "${DB_URL:-}" ] && [ "${STUB:-0}" = 1 ] || { echo "NODES=2 needs PostgreSQL and the stub: STUB=1 NODES=2 bench/postgres.sh flows.sh" >&2; exit 2; }
-  hub_urls=http://127.0.0.1:18081,http://127.0.0.1:18091
+  hub_urls=http://127.0.0.1:$port,http://127.0.0.1:$((port + 10))
 fi
 out=$root/target/bench; run=$out/flows; rm -rf "$run"; mkdir -p "$run"
 [ -f target/opsbridge.jar ] || { echo "run mvn -B -q package -DskipTests first" >&2; exit 2; }

@@ -59,6 +59,7 @@ import io.opsbridge.ops.RouteFilesReloader;
 import io.opsbridge.sandbox.SandboxSystems;
 import io.opsbridge.sandbox.SandboxWebhooks;
 import io.opsbridge.storage.Database;
+import io.opsbridge.storage.H2FileCompaction;
 import io.opsbridge.storage.Jdbc;
 import io.opsbridge.storage.MigratedPool;
 import io.opsbridge.tenant.Geocoder;
@@ -118,6 +119,9 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("dataSource", dataSource);
         registry.bind("inboxRepository", inbox);
         registry.bind("inboxPurge", new InboxPurge(dataSource, clock));
+        H2FileCompaction h2FileCompaction = new H2FileCompaction(dataSource, settings.getLong("opsbridge.db.h2-compaction.budget-ms", 100),
+                settings.getLong("opsbridge.db.h2-compaction.stop-budget-ms", 10_000));
+        registry.bind("h2FileCompaction", h2FileCompaction);
         registry.bind("requestGuard", new RequestGuard(exchange -> senders.of(exchange).maxBodyBytes()));
         registry.bind("signatureCheck", new SignatureCheck(senders));
         registry.bind("envelopeParser", new EnvelopeParser(senders));
@@ -190,6 +194,7 @@ public final class HubConfiguration implements CamelConfiguration {
                 protected void doStop() {
                     writer.close();
                     jdbc.close();
+                    h2FileCompaction.beforeClose();
                     dataSource.close();
                 }
             }, true, true);

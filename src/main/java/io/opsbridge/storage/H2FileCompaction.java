@@ -1,0 +1,153 @@
+package io.opsbridge.storage;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import javax.sql.DataSource;
+
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.FileStore;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.RandomAccessStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the embedded H2 file near the size of what it holds. H2 writes every commit as a new chunk
+ * of the pages it changed; a chunk stays on disk as long as one of its pages is still live, and with
+ * {@code WRITE_DELAY=0} (every commit written before its 202) H2 runs none of its own background
+ * compaction. Under load nearly every chunk keeps a few live pages (the appended rows) beside many
+ * replaced ones (index pages), and the file grew to 40 times its data.
+ *
+ * <p>Each tick (routes/h2-file-compaction.yaml) that finds the file more than twice its live data
+ * works for at most a short budget, in steps: it rewrites the live pages of sparse chunks into a new
+ * commit (the old chunks then hold nothing and are freed once older than H2's {@code RETENTION_TIME}),
+ * and moves chunks towards the start of the file so that its free end can be cut off. Each step holds
+ * H2's store lock, which commits wait for, so steps are small; every rewrite is an ordinary H2 commit
+ * and a move writes the chunk at its new place and syncs before the old space is reused, so no commit
+ * is lost. On stop, after the last write and before the pool closes, it works for a longer budget
+ * with nothing else writing: H2 itself overwrites chunks at once when it closes.
+ *
+ * <p>Only on H2 (told by the connection's product name); on PostgreSQL every call does nothing.
+ */
+public final class H2FileCompaction {
+
+    private static final Logger LOG = LoggerFactory.getLogger(H2FileCompaction.class);
+
+    /** Chunks whose live share is below this are rewritten; a file whose used share is below it is moved. */
+    static final int FILL_TARGET = 80;
+    /** A file smaller than this is left alone (a test sets less). */
+    static final long MIN_FILE_BYTES = 64L << 20;
+    /** Work starts when the file is more than this many times its live data. */
+    static final double MAX_RATIO = 2;
+    /**
+     * Most live data one step rewrites, or chunk data it moves, while the hub runs: a step of 4 MB held
+     * the store lock (and so the commits waiting for it) for 30-150 ms on a loaded 2-core machine.
+     */
+    static final int STEP_BYTES = 4 << 20;
+    /** The same on stop, when nothing waits. */
+    static final int STOP_STEP_BYTES = 16 << 20;
+
+    private final DataSource dataSource;
+    private final long budgetMillis;
+    private final long stopBudgetMillis;
+    private final long minFileBytes;
+    /** null until the first call; then whether the database is H2. */
+    private volatile Boolean h2;
+
+    /**
+     * @param budgetMillis most time one tick works
+     * @param stopBudgetMillis most time the compaction on stop works
+     */
+    public H2FileCompaction(DataSource dataSource, long budgetMillis, long stopBudgetMillis) {
+        this(dataSource, budgetMillis, stopBudgetMillis, MIN_FILE_BYTES);
+    }
+
+    /** @param minFileBytes a smaller file is left alone */
+    H2FileCompaction(DataSource dataSource, long budgetMillis, long stopBudgetMillis, long minFileBytes) {
+        this.dataSource = dataSource;
+        this.minFileBytes = minFileBytes;
+        this.budgetMillis = budgetMillis;
+        this.stopBudgetMillis = stopBudgetMillis;
+    }
+
+    /** One tick: compacts for at most the budget if the file has grown past its data. @return steps taken */
+    public int run() throws SQLException {
+        return compact(budgetMillis, false);
+    }
+
+    /** On stop, after the last write and before the pool closes: compacts for at most the stop budget. */
+    public void beforeClose() {
+        try {
+            int steps = compact(stopBudgetMillis, true);
+            if (steps > 0) {
+                LOG.info("H2 file compacted on stop in {} step(s)", steps);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("H2 file compaction on stop failed; the file is compacted on the next run: {}", e.toString());
+        }
+    }
+
+    int compact(long budget, boolean stopping) throws SQLException {
+        if (Boolean.FALSE.equals(h2)) {
+            return 0;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            if (h2 == null) {
+                h2 = "H2".equals(c.getMetaData().getDatabaseProductName());
+                if (!h2) {
+                    return 0;
+                }
+            }
+            MVStore store = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
+            FileStore<?> file = store.getFileStore();
+            if (file == null || store.isClosed() || !needed(file)) {
+                return 0;
+            }
+            if (stopping) {
+                // nothing else writes any more; H2 sets the same when it closes the file a moment later
+                store.setRetentionTime(0);
+            }
+            long end = System.nanoTime() + budget * 1_000_000L;
+            int step = stopping ? STOP_STEP_BYTES : STEP_BYTES;
+            int steps = 0;
+            int rewritableFill = stopping ? file.getChunksFillRate() : rewritableChunksFillRate(c);
+            while (System.nanoTime() < end && needed(file)) {
+                if (rewritableFill < FILL_TARGET) {
+                    // rewrites the live pages of the sparsest chunks older than the retention time
+                    if (!store.compact(101, step)) {
+                        rewritableFill = 100;
+                        continue;
+                    }
+                    store.commit();
+                    rewritableFill = stopping ? file.getChunksFillRate() : rewritableChunksFillRate(c);
+                } else if (store.getFillRate() < FILL_TARGET && file instanceof RandomAccessStore moving) {
+                    // the file is cut once its end is free, which may take several steps
+                    moving.compactMoveChunks(101, step, store);
+                } else {
+                    break;
+                }
+                steps++;
+            }
+            return steps;
+        }
+    }
+
+    /** True when the file is large and more than maxRatio times its live data (H2's own accounting). */
+    private boolean needed(FileStore<?> file) {
+        long size = file.size();
+        double live = size * (file.getFillRate() / 100.0) * (file.getChunksFillRate() / 100.0);
+        return size > minFileBytes && size > MAX_RATIO * live;
+    }
+
+    /** The live share of the chunks H2 may rewrite now (older than its retention time), from H2's own figures. */
+    private static int rewritableChunksFillRate(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(
+                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'info.CHUNKS_FILL_RATE_RW'")) {
+            return r.next() ? Integer.parseInt(r.getString(1)) : 100;
+        }
+    }
+}
