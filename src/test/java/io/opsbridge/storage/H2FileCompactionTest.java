@@ -46,14 +46,14 @@ class H2FileCompactionTest {
         long kept;
         try (HikariDataSource dataSource = Database.open("jdbc:h2:file:" + dir.resolve("opsbridge") + SETTINGS
                 + ";WRITE_DELAY=0;RETENTION_TIME=0", "sa", null, 10, 5000)) {
-            GroupCommit groupCommit = new GroupCommit(dataSource, 400);
-            InboxWriter writer = new InboxWriter(new Jdbc(dataSource, groupCommit), Clock.systemUTC(), 1, 200);
+            Jdbc jdbc = new Jdbc(dataSource, 400);
+            InboxWriter writer = new InboxWriter(jdbc, Clock.systemUTC(), 1, 200);
             // kept: received events; purged: finished events past their retention
             write(writer, 12_000, "received", Instant.now().plusSeconds(86_400));
             write(writer, 12_000, "done", Instant.now().minusSeconds(1));
             assertThat(new InboxPurge(dataSource, Clock.systemUTC()).purge()).isEqualTo(12_000);
             writer.close();
-            groupCommit.close();
+            jdbc.close();
             grown = Files.size(file);
 
             H2FileCompaction compaction = new H2FileCompaction(dataSource, 200, 10_000, 1 << 20);
