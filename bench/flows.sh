@@ -40,7 +40,7 @@ db_opt=(); [ -n "${DB_URL:-}" ] && db_opt=(-Dopsbridge.db.url="$DB_URL" -Dopsbri
 # out (no backorders), and the pick completed PICK_DELAY_MS after it was requested
 downstream_opt=(); stub=
 if [ "${STUB:-0}" = 1 ]; then
-  java -Xmx128m -cp "target/lib/*" bench/FlowStub.java 18082 $hub_urls demo-tasks-secret demo-wms-secret \
+  java -Xmx${STUB_HEAP:-384m} -cp "target/lib/*" bench/FlowStub.java 18082 $hub_urls demo-tasks-secret demo-wms-secret \
     "${PICK_DELAY_MS:-100}" > "$run/stub.log" 2>&1 &
   stub=$!
   downstream_opt=(-Dopsbridge.sandbox.enabled=false -Dopsbridge.crm.url=http://127.0.0.1:18082/crm

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * is lost. On stop, after the last write and before the pool closes, it works for a longer budget
  * with nothing else writing: H2 itself overwrites chunks at once when it closes.
  *
- * <p>Only on H2 (told by the connection's product name); on PostgreSQL every call does nothing.
+ * <p>Only on H2 (as {@link Store#of} tells it from the server); on PostgreSQL every call does nothing.
  */
 public final class H2FileCompaction {
 
@@ -97,7 +97,7 @@ public final class H2FileCompaction {
         }
         try (Connection c = dataSource.getConnection()) {
             if (h2 == null) {
-                h2 = "H2".equals(c.getMetaData().getDatabaseProductName());
+                h2 = Store.of(c) instanceof H2Store; // told by the server, in the one place that tells it
                 if (!h2) {
                     return 0;
                 }
