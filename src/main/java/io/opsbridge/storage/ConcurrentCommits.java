@@ -74,14 +74,6 @@ final class ConcurrentCommits implements Transactions {
 
     @Override
     public <T> T run(Jdbc.Work<T> work) {
-        Connection joined = current.get();
-        if (joined != null) {
-            try {
-                return work.run(joined);
-            } catch (SQLException e) {
-                throw new StorageException(e);
-            }
-        }
         if (!running) {
             throw new StorageException(new IllegalStateException("the database is shut down"));
         }
@@ -103,9 +95,6 @@ final class ConcurrentCommits implements Transactions {
 
     @Override
     public <T> CompletableFuture<T> later(Jdbc.Work<T> work) {
-        if (current.get() != null) {
-            return CompletableFuture.completedFuture(run(work));
-        }
         Unit<T> unit = new Unit<>(work, new CompletableFuture<>());
         if (!running) {
             unit.done().completeExceptionally(new StorageException(new IllegalStateException("the database is shut down")));

@@ -62,14 +62,6 @@ final class GroupCommit implements Transactions {
     /** Runs {@code work} in the next group transaction and returns its result once that has committed. */
     @Override
     public <T> T run(Jdbc.Work<T> work) {
-        Connection joined = current.get();
-        if (joined != null) {
-            try {
-                return work.run(joined);
-            } catch (SQLException e) {
-                throw new StorageException(e);
-            }
-        }
         if (!running) {
             throw new StorageException(new IllegalStateException("the database writer is shut down"));
         }
@@ -85,9 +77,6 @@ final class GroupCommit implements Transactions {
      */
     @Override
     public <T> CompletableFuture<T> later(Jdbc.Work<T> work) {
-        if (current.get() != null) {
-            return CompletableFuture.completedFuture(run(work));
-        }
         Unit<T> unit = new Unit<>(work, new CompletableFuture<>());
         if (!running) {
             unit.done().completeExceptionally(new StorageException(new IllegalStateException("the database writer is shut down")));

@@ -105,7 +105,10 @@ public final class Jdbc {
      * the work runs now and a failure is thrown.
      */
     public <T> CompletableFuture<T> writeLater(Work<T> work) {
-        return transactions().later(work);
+        if (transactions().joined() != null) {
+            return CompletableFuture.completedFuture(inTransaction(work));
+        }
+        return transactions.later(work);
     }
 
     /**
@@ -179,7 +182,15 @@ public final class Jdbc {
      * returns, rolled back when it throws.
      */
     public <T> T inTransaction(Work<T> work) {
-        return transactions().run(work);
+        Connection joined = transactions().joined();
+        if (joined != null) {
+            try {
+                return work.run(joined); // work started inside a running unit joins it
+            } catch (SQLException e) {
+                throw new StorageException(e);
+            }
+        }
+        return transactions.run(work);
     }
 
     /**

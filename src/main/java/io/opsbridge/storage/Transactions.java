@@ -15,12 +15,15 @@ interface Transactions {
     /** The connection of the unit running on this thread, if any (work nested in a unit joins it). */
     Connection joined();
 
-    /** Runs {@code work} in a transaction and returns its result once that has committed. */
+    /**
+     * Runs {@code work} in a transaction and returns its result once that has committed. Called only
+     * outside a running unit ({@link Jdbc} runs nested work on the unit's connection).
+     */
     <T> T run(Jdbc.Work<T> work);
 
     /**
      * Queues {@code work} and returns at once; it commits before or with this thread's next write. The
-     * future fails (before any commit) when the work failed.
+     * future fails (before any commit) when the work failed. Called only outside a running unit.
      */
     <T> CompletableFuture<T> later(Jdbc.Work<T> work);
 
