@@ -67,6 +67,8 @@ public final class RouteFilesReloader extends ServiceSupport {
     private final Clock clock;
     /** Content hash of each file as last seen (loaded, refused or noted), by absolute path. */
     private final Map<Path, String> seen = new ConcurrentHashMap<>();
+    /** Content hash of each changed file not yet reloaded: it is reloaded when the next scan sees it unchanged. */
+    private final Map<Path, String> settling = new ConcurrentHashMap<>();
     /** The last good text of each reloadable file, to restore when a new version fails half-way. */
     private final Map<Path, byte[]> lastGood = new ConcurrentHashMap<>();
     private final Map<Path, FileState> states = new ConcurrentHashMap<>();
@@ -107,7 +109,11 @@ public final class RouteFilesReloader extends ServiceSupport {
         }
     }
 
-    /** One look at the directory: each changed or new file is reloaded on its own. */
+    /**
+     * One look at the directory: each changed or new file is reloaded on its own, once two looks in a
+     * row found the same text. An editor or {@code cp} truncates a file before it writes it; a file read
+     * half-written (empty, or cut mid-line) would otherwise take its routes out or count as a failure.
+     */
     void scan() {
         try {
             for (Path file : files()) {
@@ -116,7 +122,12 @@ public final class RouteFilesReloader extends ServiceSupport {
                     continue;
                 }
                 String hash = Secrets.sha256Hex(bytes.get());
-                if (!hash.equals(seen.get(file))) {
+                if (hash.equals(seen.get(file))) {
+                    settling.remove(file);
+                } else if (!hash.equals(settling.put(file, hash))) {
+                    continue; // changed since the last look: still being written, perhaps
+                } else {
+                    settling.remove(file);
                     seen.put(file, hash);
                     reload(file, bytes.get());
                 }
