@@ -71,7 +71,7 @@ trap 'kill $hub 2>/dev/null || true' EXIT
 for _ in $(seq 1 240); do curl -s -o /dev/null http://127.0.0.1:$port/observe/health/ready && break; sleep 0.25; done
 db=$run/data/opsbridge.mv.db
 t0=$(date +%s)
-wrk -t2 -c"$connections" -d24h -s bench/signed-events-once.lua http://127.0.0.1:$port -- "$run/events" > "$run/wrk.txt" &
+wrk -t2 -c"$connections" -d24h --timeout 60s -s bench/signed-events.lua http://127.0.0.1:$port -- "$run/events" once > "$run/wrk.txt" &
 sender=$!
 accepted() { curl -s http://127.0.0.1:$port/metrics | awk 'index($0, "opsbridge_webhooks_total{outcome=\"accepted\"") == 1 {s += $NF} END {printf "%d", s}'; }
 n=0; last=-1; still=0

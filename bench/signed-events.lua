@@ -1,5 +1,8 @@
 -- wrk script: each thread replays its own file of pre-signed events (bench/make-signed-events.py)
 -- and counts the answers by status, so a run that was not all 202s is visible.
+-- args: <events directory> [once]. With "once" each thread sends every event of its file once and
+-- stops when all are answered; meanwhile its idle connections ask GET /observe/health/live (200, not
+-- counted: the events have no duplicates, so no event is answered 200).
 local threads = {}
 local counter = 0
 
@@ -11,6 +14,7 @@ end
 
 function init(args)
   local dir = args[1] or "bench/results/events"
+  once = args[2] == "once"
   requests = {}
   for line in io.lines(dir .. "/events-" .. id .. ".tsv") do
     local sig, body = line:match("^(%x+)\t(.*)$")
@@ -24,18 +28,26 @@ function init(args)
           ["webhook-signature"] = signature }, sw_body)
     end
   end
+  health = wrk.format("GET", "/observe/health/live")
   i = 0
+  answered = 0
   statuses = {}
 end
 
 function request()
   i = i + 1
-  if i > #requests then i = 1 end  -- wrapping around would send duplicates: size the files for the run
+  if i > #requests then
+    if once then return health end
+    i = 1 -- wrapping around would send duplicates: size the files for the run
+  end
   return requests[i]
 end
 
 function response(status)
+  if once and status == 200 then return end -- a health check
   statuses[status] = (statuses[status] or 0) + 1
+  answered = answered + 1
+  if once and answered >= #requests then wrk.thread:stop() end
 end
 
 function done(summary, latency, requests)

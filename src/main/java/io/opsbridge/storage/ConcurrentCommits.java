@@ -23,12 +23,9 @@ import org.slf4j.LoggerFactory;
  * <p>As in {@link GroupCommit}, a queued unit that fails fails alone: the transaction is rolled back and
  * run again without it, and its caller learns of it from its future.
  */
-final class ConcurrentCommits implements Transactions {
+final class ConcurrentCommits extends UnitTransactions {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConcurrentCommits.class);
-
-    private record Unit<T>(Jdbc.Work<T> work, CompletableFuture<T> done) {
-    }
 
     /** A queued unit failed: the transaction is rolled back and run again without it. */
     private static final class UnitFailed extends RuntimeException {
@@ -57,26 +54,17 @@ final class ConcurrentCommits implements Transactions {
     }
 
     private final DataSource dataSource;
-    private final ThreadLocal<Connection> current = new ThreadLocal<>();
     /** What the running transaction of this thread has checked already (one thread's transaction is its own). */
     private final ThreadLocal<Map<Object, Boolean>> checked = ThreadLocal.withInitial(HashMap::new);
     private final ThreadLocal<List<Unit<?>>> queued = ThreadLocal.withInitial(ArrayList::new);
-    private volatile boolean running = true;
 
     ConcurrentCommits(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
     @Override
-    public Connection joined() {
-        return current.get();
-    }
-
-    @Override
     public <T> T run(Jdbc.Work<T> work) {
-        if (!running) {
-            throw new StorageException(new IllegalStateException("the database is shut down"));
-        }
+        requireRunning();
         List<Unit<?>> units = takeQueued();
         while (true) {
             try {
@@ -95,12 +83,10 @@ final class ConcurrentCommits implements Transactions {
 
     @Override
     public <T> CompletableFuture<T> later(Jdbc.Work<T> work) {
-        Unit<T> unit = new Unit<>(work, new CompletableFuture<>());
-        if (!running) {
-            unit.done().completeExceptionally(new StorageException(new IllegalStateException("the database is shut down")));
-            return unit.done();
+        Unit<T> unit = unit(work);
+        if (!unit.done().isDone()) {
+            queued.get().add(unit);
         }
-        queued.get().add(unit);
         return unit.done();
     }
 
@@ -185,14 +171,6 @@ final class ConcurrentCommits implements Transactions {
             return () -> unit.done().complete(result);
         } catch (SQLException | RuntimeException e) {
             throw new UnitFailed(unit, e);
-        }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is closed next; the transaction dies with it
         }
     }
 

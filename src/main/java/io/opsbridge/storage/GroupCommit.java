@@ -30,21 +30,16 @@ import org.slf4j.LoggerFactory;
  * the undo log of any other open transaction included, so two writers committing apart wrote each
  * other's undo log (docs/performance.md, flows).
  */
-final class GroupCommit implements Transactions {
+final class GroupCommit extends UnitTransactions {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
     /** Longer than any healthy commit; past it the caller fails rather than hangs. */
     private static final long WAIT_SECONDS = 60;
 
-    private record Unit<T>(Jdbc.Work<T> work, CompletableFuture<T> done) {
-    }
-
     private final DataSource dataSource;
     private final int maxUnits;
     private final BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
-    private final ThreadLocal<Connection> current = new ThreadLocal<>();
     private final Thread writer;
-    private volatile boolean running = true;
 
     GroupCommit(DataSource dataSource, int maxUnits) {
         this.dataSource = dataSource;
@@ -54,18 +49,11 @@ final class GroupCommit implements Transactions {
         writer.start();
     }
 
-    @Override
-    public Connection joined() {
-        return current.get();
-    }
-
     /** Runs {@code work} in the next group transaction and returns its result once that has committed. */
     @Override
     public <T> T run(Jdbc.Work<T> work) {
-        if (!running) {
-            throw new StorageException(new IllegalStateException("the database writer is shut down"));
-        }
-        Unit<T> unit = new Unit<>(work, new CompletableFuture<>());
+        requireRunning();
+        Unit<T> unit = unit(work);
         queue.add(unit);
         return StorageException.await(unit.done(), WAIT_SECONDS);
     }
@@ -77,12 +65,10 @@ final class GroupCommit implements Transactions {
      */
     @Override
     public <T> CompletableFuture<T> later(Jdbc.Work<T> work) {
-        Unit<T> unit = new Unit<>(work, new CompletableFuture<>());
-        if (!running) {
-            unit.done().completeExceptionally(new StorageException(new IllegalStateException("the database writer is shut down")));
-            return unit.done();
+        Unit<T> unit = unit(work);
+        if (!unit.done().isDone()) {
+            queue.add(unit);
         }
-        queue.add(unit);
         return unit.done();
     }
 
@@ -145,14 +131,6 @@ final class GroupCommit implements Transactions {
         }
     }
 
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is closed next; the transaction dies with it
-        }
-    }
-
     /** None: a group carries many threads' units, and one may change what another checked. */
     @Override
     public java.util.Map<Object, Boolean> checked() {
@@ -173,7 +151,7 @@ final class GroupCommit implements Transactions {
             Thread.currentThread().interrupt();
         }
         for (Unit<?> u; (u = queue.poll()) != null;) {
-            u.done().completeExceptionally(new StorageException(new IllegalStateException("the database writer shut down")));
+            u.done().completeExceptionally(closed());
         }
     }
 }
