@@ -119,8 +119,10 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("dataSource", dataSource);
         registry.bind("inboxRepository", inbox);
         registry.bind("inboxPurge", new InboxPurge(dataSource, clock));
-        H2FileCompaction h2FileCompaction = new H2FileCompaction(dataSource, settings.getLong("opsbridge.db.h2-compaction.budget-ms", 100),
-                settings.getLong("opsbridge.db.h2-compaction.stop-budget-ms", 10_000));
+        H2FileCompaction h2FileCompaction = new H2FileCompaction(dataSource, new H2FileCompaction.Budgets(
+                settings.getLong("opsbridge.db.h2-compaction.budget-ms", 100), settings.getLong("opsbridge.db.h2-compaction.idle-budget-ms", 800),
+                settings.getLong("opsbridge.db.h2-compaction.stop-budget-ms", 10_000),
+                settings.getLong("opsbridge.db.h2-compaction.stop-copy-max-mb", 128) << 20));
         registry.bind("h2FileCompaction", h2FileCompaction);
         registry.bind("requestGuard", new RequestGuard(exchange -> senders.of(exchange).maxBodyBytes()));
         registry.bind("signatureCheck", new SignatureCheck(senders));

@@ -28,8 +28,13 @@ import org.slf4j.LoggerFactory;
  * and moves chunks towards the start of the file so that its free end can be cut off. Each step holds
  * H2's store lock, which commits wait for, so steps are small; every rewrite is an ordinary H2 commit
  * and a move writes the chunk at its new place and syncs before the old space is reused, so no commit
- * is lost. On stop, after the last write and before the pool closes, it works for a longer budget
- * with nothing else writing: H2 itself overwrites chunks at once when it closes.
+ * is lost. A tick that finds nothing committed since the last one (an idle hub: no commit waits for the
+ * lock) works for a longer budget.
+ *
+ * <p>On stop, after the last write and before the pool closes: when the file is large but H2's live data
+ * small enough to be copied in a few seconds ({@code stopCopyMaxBytes}), H2's own {@code SHUTDOWN COMPACT} (it closes the file, copies every
+ * live page into a new one and puts it in place by an atomic rename; a copy cut short is deleted at
+ * the next open, the old file untouched); otherwise steps as above for at most the stop budget.
  *
  * <p>Only on H2 (as {@link Store#of} tells it from the server); on PostgreSQL every call does nothing.
  */
@@ -51,38 +56,41 @@ public final class H2FileCompaction {
     /** The same on stop, when nothing waits. */
     static final int STOP_STEP_BYTES = 16 << 20;
 
+    /** What the hub's settings give the job (opsbridge.db.h2-compaction.*). */
+    public record Budgets(long tickMillis, long idleTickMillis, long stopMillis, long stopCopyMaxBytes) {
+    }
+
     private final DataSource dataSource;
-    private final long budgetMillis;
-    private final long stopBudgetMillis;
+    private final Budgets budgets;
     private final long minFileBytes;
     /** null until the first call; then whether the database is H2. */
     private volatile Boolean h2;
+    /** H2's version (one a commit) when the last tick ended; the same at the next tick: nothing committed between. */
+    private long versionAfterLastTick = -1;
 
-    /**
-     * @param budgetMillis most time one tick works
-     * @param stopBudgetMillis most time the compaction on stop works
-     */
-    public H2FileCompaction(DataSource dataSource, long budgetMillis, long stopBudgetMillis) {
-        this(dataSource, budgetMillis, stopBudgetMillis, MIN_FILE_BYTES);
+    public H2FileCompaction(DataSource dataSource, Budgets budgets) {
+        this(dataSource, budgets, MIN_FILE_BYTES);
     }
 
     /** @param minFileBytes a smaller file is left alone */
-    H2FileCompaction(DataSource dataSource, long budgetMillis, long stopBudgetMillis, long minFileBytes) {
+    H2FileCompaction(DataSource dataSource, Budgets budgets, long minFileBytes) {
         this.dataSource = dataSource;
+        this.budgets = budgets;
         this.minFileBytes = minFileBytes;
-        this.budgetMillis = budgetMillis;
-        this.stopBudgetMillis = stopBudgetMillis;
     }
 
-    /** One tick: compacts for at most the budget if the file has grown past its data. @return steps taken */
-    public int run() throws SQLException {
-        return compact(budgetMillis, false);
+    /**
+     * One tick: compacts for at most the budget (the idle budget when nothing committed since the last
+     * tick) if the file has grown past its data. @return steps taken
+     */
+    public synchronized int run() throws SQLException {
+        return compact(false);
     }
 
-    /** On stop, after the last write and before the pool closes: compacts for at most the stop budget. */
-    public void beforeClose() {
+    /** On stop, after the last write and before the pool closes (see the class's comment). */
+    public synchronized void beforeClose() {
         try {
-            int steps = compact(stopBudgetMillis, true);
+            int steps = compact(true);
             if (steps > 0) {
                 LOG.info("H2 file compacted on stop in {} step(s)", steps);
             }
@@ -91,7 +99,8 @@ public final class H2FileCompaction {
         }
     }
 
-    int compact(long budget, boolean stopping) throws SQLException {
+    /** @return the steps taken (a copy on stop counts as one) */
+    int compact(boolean stopping) throws SQLException {
         if (Boolean.FALSE.equals(h2)) {
             return 0;
         }
@@ -104,12 +113,24 @@ public final class H2FileCompaction {
             }
             MVStore store = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
             FileStore<?> file = store.getFileStore();
-            if (file == null || store.isClosed() || !needed(file)) {
+            if (file == null || store.isClosed()) {
                 return 0;
             }
+            if (stopping && file.size() > minFileBytes && live(file) <= budgets.stopCopyMaxBytes()) {
+                // whatever H2 counts as live: the copy writes it compressed, as a copy of the file would be measured
+                return copied(c, file);
+            }
+            if (!needed(file)) {
+                versionAfterLastTick = -1;
+                return 0;
+            }
+            long budget = budgets.tickMillis();
             if (stopping) {
                 // nothing else writes any more; H2 sets the same when it closes the file a moment later
                 store.setRetentionTime(0);
+                budget = budgets.stopMillis();
+            } else if (store.getCurrentVersion() == versionAfterLastTick) {
+                budget = budgets.idleTickMillis();
             }
             long end = System.nanoTime() + budget * 1_000_000L;
             int step = stopping ? STOP_STEP_BYTES : STEP_BYTES;
@@ -132,15 +153,32 @@ public final class H2FileCompaction {
                 }
                 steps++;
             }
+            versionAfterLastTick = store.getCurrentVersion();
             return steps;
         }
+    }
+
+    /** H2's own SHUTDOWN COMPACT: the database closes (the pool closes next) and its file is rewritten. */
+    private static int copied(Connection c, FileStore<?> file) throws SQLException {
+        long before = file.size();
+        long start = System.nanoTime();
+        try (Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN COMPACT");
+        }
+        LOG.info("H2 file compacted on stop by SHUTDOWN COMPACT: {} MB to what it holds, in {} ms", before >> 20,
+                (System.nanoTime() - start) / 1_000_000);
+        return 1;
     }
 
     /** True when the file is large and more than maxRatio times its live data (H2's own accounting). */
     private boolean needed(FileStore<?> file) {
         long size = file.size();
-        double live = size * (file.getFillRate() / 100.0) * (file.getChunksFillRate() / 100.0);
-        return size > minFileBytes && size > MAX_RATIO * live;
+        return size > minFileBytes && size > MAX_RATIO * live(file);
+    }
+
+    /** The live data in the file, by H2's own accounting: the used share of its chunks' live share. */
+    private static long live(FileStore<?> file) {
+        return (long) (file.size() * (file.getFillRate() / 100.0) * (file.getChunksFillRate() / 100.0));
     }
 
     /** The live share of the chunks H2 may rewrite now (older than its retention time), from H2's own figures. */

@@ -44,19 +44,10 @@ class H2FileCompactionTest {
         Path file = dir.resolve("opsbridge.mv.db");
         long grown;
         long kept;
-        try (HikariDataSource dataSource = Database.open("jdbc:h2:file:" + dir.resolve("opsbridge") + SETTINGS
-                + ";WRITE_DELAY=0;RETENTION_TIME=0", "sa", null, 10, 5000)) {
-            Jdbc jdbc = new Jdbc(dataSource, 400);
-            InboxWriter writer = new InboxWriter(jdbc, Clock.systemUTC(), 1, 200);
-            // kept: received events; purged: finished events past their retention
-            write(writer, 12_000, "received", Instant.now().plusSeconds(86_400));
-            write(writer, 12_000, "done", Instant.now().minusSeconds(1));
-            assertThat(new InboxPurge(dataSource, Clock.systemUTC()).purge()).isEqualTo(12_000);
-            writer.close();
-            jdbc.close();
+        try (HikariDataSource dataSource = grown()) {
             grown = Files.size(file);
-
-            H2FileCompaction compaction = new H2FileCompaction(dataSource, 200, 10_000, 1 << 20);
+            // the idle budget as the tick's: the loop below commits nothing between ticks
+            H2FileCompaction compaction = new H2FileCompaction(dataSource, new H2FileCompaction.Budgets(200, 200, 10_000, 0), 1 << 20);
             long end = System.nanoTime() + 10_000_000_000L;
             while (compaction.run() > 0 && System.nanoTime() < end) {
                 // one tick after the other, as the scheduler calls them
@@ -64,19 +55,73 @@ class H2FileCompactionTest {
             kept = Files.size(file);
             assertThat(count(dataSource.getConnection())).isEqualTo(12_000);
         }
-        Path copy = Files.createDirectories(dir.resolve("copy"));
-        Files.copy(file, copy.resolve("opsbridge.mv.db"));
-        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + copy.resolve("opsbridge") + SETTINGS, "sa", "")) {
-            c.createStatement().execute("SHUTDOWN COMPACT");
-        }
-        long compacted = Files.size(copy.resolve("opsbridge.mv.db"));
+        long compacted = compactedCopy(file);
         // what the job has to undo: the file had grown to many times its data
         assertThat(grown).as("file before compaction (compacted copy %d bytes)", compacted).isGreaterThan(20 * compacted);
         assertThat(kept).as("file after compaction (compacted copy %d bytes, before %d)", compacted, grown)
                 .isLessThanOrEqualTo(4 * compacted);
-        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("opsbridge") + SETTINGS, "sa", "")) {
-            assertThat(count(c)).isEqualTo(12_000);
+        assertThat(count(open(dir))).isEqualTo(12_000);
+    }
+
+    /** On stop a file whose live data is small enough is copied by H2's SHUTDOWN COMPACT: as small as a compacted copy. */
+    @Test
+    void onStopASmallEnoughFileIsCopiedCompact() throws Exception {
+        Path file = dir.resolve("opsbridge.mv.db");
+        long grown;
+        try (HikariDataSource dataSource = grown()) {
+            grown = Files.size(file);
+            new H2FileCompaction(dataSource, new H2FileCompaction.Budgets(0, 0, 0, 64L << 20), 1 << 20).beforeClose();
         }
+        long stopped = Files.size(file);
+        long compacted = compactedCopy(file);
+        assertThat(grown).isGreaterThan(20 * compacted);
+        assertThat(stopped).as("file after the stop (compacted copy %d bytes, before %d)", compacted, grown)
+                .isLessThanOrEqualTo(compacted + compacted / 4);
+        assertThat(count(open(dir))).isEqualTo(12_000);
+    }
+
+    /** On stop a file whose live data is over the copy's bound is left to the steps (none here: a budget of 0). */
+    @Test
+    void onStopALargerFileIsNotCopied() throws Exception {
+        Path file = dir.resolve("opsbridge.mv.db");
+        try (HikariDataSource dataSource = grown()) {
+            long grown = Files.size(file);
+            new H2FileCompaction(dataSource, new H2FileCompaction.Budgets(0, 0, 0, 1024), 1 << 20).beforeClose();
+            assertThat(count(dataSource.getConnection())).as("the database is still open").isEqualTo(12_000);
+            assertThat(Files.size(file)).isEqualTo(grown);
+        }
+    }
+
+    /**
+     * The hub's file after 12,000 events were kept and 12,000 purged, written through the inbox writer,
+     * with WRITE_DELAY=0 and RETENTION_TIME=0.
+     */
+    private HikariDataSource grown() throws Exception {
+        HikariDataSource dataSource = Database.open("jdbc:h2:file:" + dir.resolve("opsbridge") + SETTINGS
+                + ";WRITE_DELAY=0;RETENTION_TIME=0", "sa", null, 10, 5000);
+        Jdbc jdbc = new Jdbc(dataSource, 400);
+        InboxWriter writer = new InboxWriter(jdbc, Clock.systemUTC(), 1, 200);
+        // kept: received events; purged: finished events past their retention
+        write(writer, 12_000, "received", Instant.now().plusSeconds(86_400));
+        write(writer, 12_000, "done", Instant.now().minusSeconds(1));
+        assertThat(new InboxPurge(dataSource, Clock.systemUTC()).purge()).isEqualTo(12_000);
+        writer.close();
+        jdbc.close();
+        return dataSource;
+    }
+
+    /** The size of H2's own SHUTDOWN COMPACT of a copy of {@code file}. */
+    private long compactedCopy(Path file) throws Exception {
+        Path copy = Files.createDirectories(dir.resolve("copy"));
+        Files.copy(file, copy.resolve("opsbridge.mv.db"));
+        try (Connection c = open(copy)) {
+            c.createStatement().execute("SHUTDOWN COMPACT");
+        }
+        return Files.size(copy.resolve("opsbridge.mv.db"));
+    }
+
+    private static Connection open(Path directory) throws SQLException {
+        return DriverManager.getConnection("jdbc:h2:file:" + directory.resolve("opsbridge") + SETTINGS, "sa", "");
     }
 
     /** {@code n} ORDER.CREATED events (the shipped example, fresh ids), committed 16 at a time as concurrent requests are. */
