@@ -67,6 +67,8 @@ public final class H2FileCompaction {
     private volatile Boolean h2;
     /** H2's version (one a commit) when the last tick ended; the same at the next tick: nothing committed between. */
     private long versionAfterLastTick = -1;
+    /** Set once SHUTDOWN COMPACT closed the database on stop. */
+    private boolean closed;
 
     public H2FileCompaction(DataSource dataSource, Budgets budgets) {
         this(dataSource, budgets, MIN_FILE_BYTES);
@@ -91,7 +93,7 @@ public final class H2FileCompaction {
     public synchronized void beforeClose() {
         try {
             int steps = compact(true);
-            if (steps > 0) {
+            if (steps > 0 && !closed) { // a copy logs itself
                 LOG.info("H2 file compacted on stop in {} step(s)", steps);
             }
         } catch (SQLException | RuntimeException e) {
@@ -104,6 +106,17 @@ public final class H2FileCompaction {
         if (Boolean.FALSE.equals(h2)) {
             return 0;
         }
+        try {
+            return compactOnce(stopping);
+        } catch (SQLException e) {
+            if (closed) {
+                return 1; // the connection's close, after SHUTDOWN COMPACT closed the database under it
+            }
+            throw e;
+        }
+    }
+
+    private int compactOnce(boolean stopping) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             if (h2 == null) {
                 h2 = Store.of(c) instanceof H2Store; // told by the server, in the one place that tells it
@@ -118,7 +131,8 @@ public final class H2FileCompaction {
             }
             if (stopping && file.size() > minFileBytes && live(file) <= budgets.stopCopyMaxBytes()) {
                 // whatever H2 counts as live: the copy writes it compressed, as a copy of the file would be measured
-                return copied(c, file);
+                closed = copied(c, file);
+                return 1;
             }
             if (!needed(file)) {
                 versionAfterLastTick = -1;
@@ -159,7 +173,7 @@ public final class H2FileCompaction {
     }
 
     /** H2's own SHUTDOWN COMPACT: the database closes (the pool closes next) and its file is rewritten. */
-    private static int copied(Connection c, FileStore<?> file) throws SQLException {
+    private static boolean copied(Connection c, FileStore<?> file) throws SQLException {
         long before = file.size();
         long start = System.nanoTime();
         try (Statement s = c.createStatement()) {
@@ -167,7 +181,7 @@ public final class H2FileCompaction {
         }
         LOG.info("H2 file compacted on stop by SHUTDOWN COMPACT: {} MB to what it holds, in {} ms", before >> 20,
                 (System.nanoTime() - start) / 1_000_000);
-        return 1;
+        return true;
     }
 
     /** True when the file is large and more than maxRatio times its live data (H2's own accounting). */
