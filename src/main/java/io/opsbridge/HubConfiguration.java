@@ -54,7 +54,7 @@ import io.opsbridge.ops.DatabaseHealth;
 import io.opsbridge.ops.InboxGauges;
 import io.opsbridge.ops.Metrics;
 import io.opsbridge.ops.Overview;
-import io.opsbridge.ops.RouteFilesHealth;
+import io.opsbridge.ops.LiveFilesHealth;
 import io.opsbridge.ops.RouteFilesReloader;
 import io.opsbridge.sandbox.SandboxSystems;
 import io.opsbridge.sandbox.SandboxWebhooks;
@@ -164,7 +164,8 @@ public final class HubConfiguration implements CamelConfiguration {
         registry.bind("routeFiles", reloader);
         if (Boolean.parseBoolean(settings.get("opsbridge.routes-reload.enabled", "false"))) {
             if (health != null) {
-                health.register(new RouteFilesHealth(reloader));
+                health.register(new LiveFilesHealth("route-files", reloader.files(),
+                        "a route file did not load; its last good version runs"));
             }
             try {
                 context.addService(reloader, true, true);
