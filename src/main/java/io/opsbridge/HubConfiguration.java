@@ -28,6 +28,7 @@ import io.opsbridge.delivery.InboxDispatcher;
 import io.opsbridge.delivery.Reconciler;
 import io.opsbridge.delivery.RedeliveryPolicy;
 import io.opsbridge.flow.FlowRequests;
+import io.opsbridge.flow.LiveTemplates;
 import io.opsbridge.flow.Mapping;
 import io.opsbridge.flow.DownstreamHttpClient;
 import io.opsbridge.flow.OrderLinks;
@@ -54,7 +55,7 @@ import io.opsbridge.ops.DatabaseHealth;
 import io.opsbridge.ops.InboxGauges;
 import io.opsbridge.ops.Metrics;
 import io.opsbridge.ops.Overview;
-import io.opsbridge.ops.RouteFilesHealth;
+import io.opsbridge.ops.LiveFilesHealth;
 import io.opsbridge.ops.RouteFilesReloader;
 import io.opsbridge.sandbox.SandboxSystems;
 import io.opsbridge.sandbox.SandboxWebhooks;
@@ -160,19 +161,23 @@ public final class HubConfiguration implements CamelConfiguration {
         if (health != null) {
             health.register(new DatabaseHealth(dataSource));
         }
-        // live route files: the reloader answers /admin/route-files whether it runs or not
+        // live route files and templates: each answers its admin endpoint (/admin/route-files, /admin/templates)
+        // whether it runs or not
         RouteFilesReloader reloader = new RouteFilesReloader(context, Path.of(settings.get("opsbridge.routes-reload.directory",
                 "routes")), Duration.ofMillis(settings.getLong("opsbridge.routes-reload.interval-ms", 1000)), metrics, clock);
         registry.bind("routeFiles", reloader);
         if (Boolean.parseBoolean(settings.get("opsbridge.routes-reload.enabled", "false"))) {
-            if (health != null) {
-                health.register(new RouteFilesHealth(reloader));
-            }
-            try {
-                context.addService(reloader, true, true);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            startLive(context, health, reloader, new LiveFilesHealth("route-files", reloader.files(),
+                    "a route file did not load; its last good version runs"));
+        }
+        LiveTemplates templates = new LiveTemplates(context, Path.of(settings.get("opsbridge.templates.dir", "templates")),
+                Duration.ofMillis(settings.getLong("opsbridge.templates.reload-interval-ms", 500)), metrics, clock);
+        registry.bind("templateFiles", templates);
+        // the jsonata: component the flows render their request bodies with, each version of a template parsed once per thread
+        registry.bind("jsonata", new ParsedOnceJsonata(templates));
+        if (Boolean.parseBoolean(settings.get("opsbridge.templates.reload-enabled", "true"))) {
+            startLive(context, health, templates, new LiveFilesHealth("templates", templates.files(),
+                    "a template did not load"));
         }
 
         try {
@@ -200,6 +205,18 @@ public final class HubConfiguration implements CamelConfiguration {
                     dataSource.close();
                 }
             }, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A service that looks for changed files, started with the context, and its health check. */
+    private static void startLive(CamelContext context, HealthCheckRegistry health, ServiceSupport service, LiveFilesHealth check) {
+        if (health != null) {
+            health.register(check);
+        }
+        try {
+            context.addService(service, true, true);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -267,7 +284,6 @@ public final class HubConfiguration implements CamelConfiguration {
                 settings.getList("opsbridge.mapping.location-preferences")));
         registry.bind("templateFunctions", new TemplateFunctions(new Mapping(settings.getList("opsbridge.mapping.priority"),
                 settings.get("opsbridge.mapping.default-priority", "normal"))));
-        registry.bind("jsonata", new ParsedOnceJsonata()); // the jsonata: component, each template parsed once
         if (Boolean.parseBoolean(settings.get("opsbridge.delivery.enabled", "true"))) {
             // new events start their flows at once, not at the next poll
             writer.afterCommit(dispatcher::wake);

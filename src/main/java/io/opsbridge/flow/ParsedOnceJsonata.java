@@ -2,6 +2,7 @@ package io.opsbridge.flow;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 
 import com.dashjoin.jsonata.Jsonata;
@@ -16,24 +17,33 @@ import org.apache.camel.support.ExchangeHelper;
 
 /**
  * Camel's {@code jsonata:} component (bound under that name, so the route files do not change), with
- * each template parsed once per thread instead of on every request: Camel's endpoint caches the
- * template's text but parses it again each time, about a tenth of a delivery worker's time. Each
- * evaluation has its own frame, as in Camel's endpoint.
+ * each version of a template parsed once per thread instead of on every request: Camel's endpoint
+ * caches the template's text but parses it again each time, about a tenth of a delivery worker's time.
+ * Each evaluation has its own frame, as in Camel's endpoint.
+ *
+ * <p>The text comes from {@link LiveTemplates}: an edited template file is a new version there, and
+ * each thread parses it again at its next use. A request does no file access to find out.
  *
  * <p>A parsed expression is not shared between threads: the library keeps the state of an evaluation
  * under way on the expression object (its input and its innermost frame), and a new evaluation's frame
  * starts from that state. A delivery worker renders the same few templates thousands of times, so each
- * worker parses each template once and keeps it.
+ * worker parses each version of a template once and keeps it.
  *
- * <p>An endpoint that may change its template ({@code contentCache=false}, or
- * {@code allowTemplateFromHeader}) behaves exactly as Camel's.
+ * <p>An endpoint told to read its template at each use ({@code contentCache=false}) or to take it from
+ * a header ({@code allowTemplateFromHeader}) behaves exactly as Camel's.
  */
 public final class ParsedOnceJsonata extends JsonataComponent {
+
+    private final LiveTemplates templates;
+
+    public ParsedOnceJsonata(LiveTemplates templates) {
+        this.templates = templates;
+    }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         JsonataEndpoint camels = (JsonataEndpoint) super.createEndpoint(uri, remaining, parameters);
-        Template endpoint = new Template(uri, this, camels.getResourceUri(), camels.getFrameBinding());
+        Template endpoint = new Template(uri, this, camels.getResourceUri(), camels.getFrameBinding(), templates);
         endpoint.setContentCache(camels.isContentCache());
         endpoint.setAllowTemplateFromHeader(camels.isAllowTemplateFromHeader());
         return endpoint;
@@ -41,11 +51,23 @@ public final class ParsedOnceJsonata extends JsonataComponent {
 
     static final class Template extends JsonataEndpoint {
 
-        private final ObjectMapper mapper = new ObjectMapper();
-        private final ThreadLocal<Jsonata> parsed = new ThreadLocal<>();
+        /** This thread's parse of a version of the template. */
+        private record Parsed(LiveTemplates.Version version, Jsonata expression) {
+        }
 
-        Template(String uri, JsonataComponent component, String resourceUri, JsonataFrameBinding frameBinding) {
+        private final ObjectMapper mapper = new ObjectMapper();
+        private final ThreadLocal<Parsed> parsed = new ThreadLocal<>();
+        private final LiveTemplates templates;
+        /** The template's file; null when it is not a file (read once, kept). */
+        private final Path file;
+        private volatile LiveTemplates.Source source;
+
+        Template(String uri, JsonataComponent component, String resourceUri, JsonataFrameBinding frameBinding,
+                LiveTemplates templates) {
             super(uri, component, resourceUri, frameBinding);
+            this.templates = templates;
+            this.file = resourceUri.startsWith("file:") ? Path.of(resourceUri.substring("file:".length())).toAbsolutePath().normalize()
+                    : null;
         }
 
         @Override
@@ -69,15 +91,30 @@ public final class ParsedOnceJsonata extends JsonataComponent {
                     getOutputType() == JsonataInputOutputType.JsonString ? json : mapper.readTree(json));
         }
 
+        /** This thread's parse of the template's current version: parsed again when the version changed. */
         private Jsonata expression() throws Exception {
-            Jsonata expression = parsed.get();
-            if (expression == null) {
-                try (InputStream template = getResourceAsInputStream()) {
-                    expression = Jsonata.jsonata(new String(template.readAllBytes(), StandardCharsets.UTF_8));
-                }
-                parsed.set(expression);
+            LiveTemplates.Version current = source().current();
+            Parsed mine = parsed.get();
+            if (mine == null || mine.version() != current) {
+                mine = new Parsed(current, Jsonata.jsonata(current.text()));
+                parsed.set(mine);
             }
-            return expression;
+            return mine.expression();
+        }
+
+        private LiveTemplates.Source source() throws Exception {
+            LiveTemplates.Source found = source;
+            if (found == null) {
+                if (file != null) {
+                    found = templates.source(file);
+                } else {
+                    try (InputStream template = getResourceAsInputStream()) {
+                        found = LiveTemplates.Source.fixed(new String(template.readAllBytes(), StandardCharsets.UTF_8));
+                    }
+                }
+                source = found;
+            }
+            return found;
         }
     }
 }

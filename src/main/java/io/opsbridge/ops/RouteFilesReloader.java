@@ -1,28 +1,20 @@
 package io.opsbridge.ops;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
-import io.micrometer.core.instrument.Counter;
-import io.opsbridge.crypto.Secrets;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
@@ -56,46 +48,36 @@ public final class RouteFilesReloader extends ServiceSupport {
     private static final Pattern TOP_LEVEL = Pattern.compile("(?m)^- ([A-Za-z]+):");
     private static final Pattern LINE = Pattern.compile("line (\\d+)");
 
-    /** What the reloader last made of one file. */
-    public record FileState(String file, String outcome, String detail, Instant at) {
-    }
-
     private final CamelContext context;
     private final Path directory;
     private final Duration interval;
-    private final Metrics metrics;
-    private final Clock clock;
-    /** Content hash of each file as last seen (loaded, refused or noted), by absolute path. */
-    private final Map<Path, String> seen = new ConcurrentHashMap<>();
-    /** Content hash of each changed file not yet reloaded: it is reloaded when the next scan sees it unchanged. */
-    private final Map<Path, String> settling = new ConcurrentHashMap<>();
+    /** Which files changed, and the report of what became of each. */
+    private final LiveFiles files;
     /** The last good text of each reloadable file, to restore when a new version fails half-way. */
     private final Map<Path, byte[]> lastGood = new ConcurrentHashMap<>();
-    private final Map<Path, FileState> states = new ConcurrentHashMap<>();
     private ScheduledExecutorService scanner;
 
     public RouteFilesReloader(CamelContext context, Path directory, Duration interval, Metrics metrics, Clock clock) {
         this.context = context;
         this.directory = directory.toAbsolutePath().normalize();
         this.interval = interval;
-        this.metrics = metrics;
-        this.clock = clock;
+        this.files = new LiveFiles(directory, ".yaml", "route files", "opsbridge.route.reloads",
+                "Route file reloads, by outcome (ok, failed, restart_needed)", metrics, clock);
     }
 
     /** Files whose last change did not load (the last good version runs), or that need a restart. */
-    public List<FileState> problems() {
-        return states.values().stream().filter(s -> !"ok".equals(s.outcome())).sorted((a, b) -> a.file().compareTo(b.file()))
-                .toList();
+    public List<LiveFiles.FileState> problems() {
+        return files.problems();
+    }
+
+    /** The files and their report (the health check {@code route-files} reads it). */
+    public LiveFiles files() {
+        return files;
     }
 
     @Override
     protected void doStart() {
-        for (Path file : files()) {
-            read(file).ifPresent(bytes -> {
-                seen.put(file, Secrets.sha256Hex(bytes));
-                lastGood.put(file, bytes);
-            });
-        }
+        lastGood.putAll(files.baseline());
         scanner = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "route-files-reload");
         scanner.scheduleWithFixedDelay(this::scan, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("Route files in {} reload when they change (every {} ms)", directory, interval.toMillis());
@@ -109,36 +91,17 @@ public final class RouteFilesReloader extends ServiceSupport {
         }
     }
 
-    /**
-     * One look at the directory: each changed or new file is reloaded on its own, once two looks in a
-     * row found the same text. An editor or {@code cp} truncates a file before it writes it; a file read
-     * half-written (empty, or cut mid-line) would otherwise take its routes out or count as a failure.
-     */
+    /** One look at the directory: each changed or new file is reloaded on its own, once two looks in a row found the same text. */
     void scan() {
         try {
-            for (Path file : files()) {
-                Optional<byte[]> bytes = read(file);
-                if (bytes.isEmpty()) {
-                    continue;
-                }
-                String hash = Secrets.sha256Hex(bytes.get());
-                if (hash.equals(seen.get(file))) {
-                    settling.remove(file);
-                } else if (!hash.equals(settling.put(file, hash))) {
-                    continue; // changed since the last look: still being written, perhaps
-                } else {
-                    settling.remove(file);
-                    seen.put(file, hash);
-                    reload(file, bytes.get());
-                }
-            }
+            files.scan(this::reload);
         } catch (RuntimeException e) {
             LOG.error("Route files scan failed: {}", e.toString());
         }
     }
 
     synchronized void reload(Path file, byte[] bytes) {
-        String name = directory.getParent() == null ? file.toString() : directory.getParent().relativize(file).toString();
+        String name = files.name(file);
         String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         Set<String> kinds = new HashSet<>();
         Matcher top = TOP_LEVEL.matcher(text);
@@ -147,7 +110,7 @@ public final class RouteFilesReloader extends ServiceSupport {
         }
         kinds.remove("route");
         if (!kinds.isEmpty()) {
-            record(file, name, "restart_needed", "defines " + String.join(", ", kinds.stream().sorted().toList())
+            files.record(file, "restart_needed", "defines " + String.join(", ", kinds.stream().sorted().toList())
                     + ": shared by other routes, it takes effect at the next start");
             LOG.warn("Route file {} changed; it defines {}, which take effect at the next start", name, kinds);
             return;
@@ -178,7 +141,7 @@ public final class RouteFilesReloader extends ServiceSupport {
             return;
         }
         lastGood.put(file, bytes);
-        record(file, name, "ok", "routes " + ids(fresh));
+        files.record(file, "ok", "routes " + ids(fresh));
         LOG.info("Route file {} reloaded: routes {}", name, ids(fresh));
     }
 
@@ -209,28 +172,11 @@ public final class RouteFilesReloader extends ServiceSupport {
     }
 
     private void refused(Path file, String name, Exception e, String consequence) {
-        String reason = reason(e);
+        String reason = LiveFiles.reason(e);
         Integer line = line(e);
         String where = name + (line == null ? "" : " line " + line);
         LOG.error("Route file {} not loaded: {}; {}", where, reason, consequence);
-        record(file, name, "failed", where + ": " + reason + "; " + consequence);
-    }
-
-    private void record(Path file, String name, String outcome, String detail) {
-        states.put(file, new FileState(name, outcome, detail, clock.instant()));
-        Counter.builder("opsbridge.route.reloads").description("Route file reloads, by outcome (ok, failed, restart_needed)")
-                .tag("outcome", outcome).register(metrics.registry()).increment();
-    }
-
-    /** The innermost message, which names what is wrong (an unknown key, a bad URI, a YAML error). */
-    static String reason(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        message = message.replaceAll("\\s+", " ").trim();
-        return message.length() > 500 ? message.substring(0, 500) : message;
+        files.record(file, "failed", where + ": " + reason + "; " + consequence);
     }
 
     /** The line the YAML parser or Camel's YAML DSL names (1-based), when one does. */
@@ -263,49 +209,8 @@ public final class RouteFilesReloader extends ServiceSupport {
         return ids;
     }
 
-    private List<Path> files() {
-        if (!Files.isDirectory(directory)) {
-            return List.of();
-        }
-        try (Stream<Path> list = Files.list(directory)) {
-            return list.filter(f -> f.getFileName().toString().endsWith(".yaml")).map(f -> f.toAbsolutePath().normalize())
-                    .sorted().toList();
-        } catch (IOException e) {
-            LOG.warn("Cannot list route files in {}: {}", directory, e.toString());
-            return List.of();
-        }
-    }
-
-    private static Optional<byte[]> read(Path file) {
-        try {
-            return Optional.of(Files.readAllBytes(file));
-        } catch (IOException e) {
-            return Optional.empty(); // gone or being replaced: the next scan sees it
-        }
-    }
-
     /** {@code GET /admin/route-files}: whether reloading is on, and each file's problem. */
     public void status(org.apache.camel.Exchange exchange) {
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("reloadEnabled", isStarted());
-        answer.put("directory", directory.toString());
-        answer.put("problems", problems().stream().map(p -> {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("file", p.file());
-            row.put("outcome", p.outcome());
-            row.put("detail", p.detail());
-            row.put("at", p.at().toString());
-            return row;
-        }).toList());
-        io.opsbridge.http.HttpReplies.json(exchange, 200, answer);
-    }
-
-    /** For the health check: the problems, by file. */
-    public Map<String, Object> details() {
-        Map<String, Object> details = new LinkedHashMap<>();
-        for (FileState state : problems()) {
-            details.put(state.file(), state.outcome() + ": " + state.detail());
-        }
-        return details;
+        files.status(exchange, isStarted());
     }
 }
