@@ -20,11 +20,12 @@ mode=${1:-flows}; shift || true
 out=$root/target/bench; h2jar=$(ls "$root"/target/lib/h2-*.jar | head -1)
 [ -f target/opsbridge.jar ] || { echo "run mvn -B -q package -DskipTests first" >&2; exit 2; }
 mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1048576}'; }
-# waits until no process has the file open (the hub has closed it)
+# waits until no process has the file open, nor the copy H2 writes beside it on stop (<file>.tempFile,
+# renamed over the file at the end): the hub has closed it
 wait_closed() {
   local file; file=$(readlink -f "$1")
   for _ in $(seq 1 600); do
-    ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep -qF -- "-> $file" || return 0
+    ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep -qF -- "-> $file" || [ -e "$file.tempFile" ] || return 0
     sleep 0.5
   done
   echo "$file still open after 300 s" >&2; exit 1

@@ -4,8 +4,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
 
 import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
 
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -67,8 +70,6 @@ public final class H2FileCompaction {
     private volatile Boolean h2;
     /** H2's version (one a commit) when the last tick ended; the same at the next tick: nothing committed between. */
     private long versionAfterLastTick = -1;
-    /** Set once SHUTDOWN COMPACT closed the database on stop. */
-    private boolean closed;
 
     public H2FileCompaction(DataSource dataSource, Budgets budgets) {
         this(dataSource, budgets, MIN_FILE_BYTES);
@@ -93,7 +94,7 @@ public final class H2FileCompaction {
     public synchronized void beforeClose() {
         try {
             int steps = compact(true);
-            if (steps > 0 && !closed) { // a copy logs itself
+            if (steps > 0) {
                 LOG.info("H2 file compacted on stop in {} step(s)", steps);
             }
         } catch (SQLException | RuntimeException e) {
@@ -101,22 +102,21 @@ public final class H2FileCompaction {
         }
     }
 
-    /** @return the steps taken (a copy on stop counts as one) */
+    /** @return the steps taken (none when H2 copies the file on stop: it logs that itself) */
     int compact(boolean stopping) throws SQLException {
         if (Boolean.FALSE.equals(h2)) {
             return 0;
         }
-        try {
-            return compactOnce(stopping);
-        } catch (SQLException e) {
-            if (closed) {
-                return 1; // the connection's close, after SHUTDOWN COMPACT closed the database under it
-            }
-            throw e;
+        long[] copy = {0};
+        int steps = compactOnce(stopping, copy);
+        if (copy[0] > 0) {
+            shutdownCompact(copy[0]);
         }
+        return steps;
     }
 
-    private int compactOnce(boolean stopping) throws SQLException {
+    /** Steps, or on stop the size of a file to copy in {@code copy[0]} (copied once the pool's connection is back). */
+    private int compactOnce(boolean stopping, long[] copy) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             if (h2 == null) {
                 h2 = Store.of(c) instanceof H2Store; // told by the server, in the one place that tells it
@@ -131,8 +131,8 @@ public final class H2FileCompaction {
             }
             if (stopping && file.size() > minFileBytes && live(file) <= budgets.stopCopyMaxBytes()) {
                 // whatever H2 counts as live: the copy writes it compressed, as a copy of the file would be measured
-                closed = copied(c, file);
-                return 1;
+                copy[0] = file.size();
+                return 0;
             }
             if (!needed(file)) {
                 versionAfterLastTick = -1;
@@ -172,16 +172,22 @@ public final class H2FileCompaction {
         }
     }
 
-    /** H2's own SHUTDOWN COMPACT: the database closes (the pool closes next) and its file is rewritten. */
-    private static boolean copied(Connection c, FileStore<?> file) throws SQLException {
-        long before = file.size();
+    /**
+     * H2's own SHUTDOWN COMPACT, on a connection of its own outside the pool: the database closes (the
+     * pool closes next) and its file is rewritten. (A pooled connection would be reset by the pool after
+     * the database closed under it, which H2 reports as an error in its trace file.)
+     */
+    private void shutdownCompact(long size) throws SQLException {
+        HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);
+        Properties credentials = new Properties();
+        credentials.setProperty("user", pool.getUsername() == null ? "" : pool.getUsername());
+        credentials.setProperty("password", pool.getPassword() == null ? "" : pool.getPassword());
         long start = System.nanoTime();
-        try (Statement s = c.createStatement()) {
+        try (Connection c = new org.h2.Driver().connect(pool.getJdbcUrl(), credentials); Statement s = c.createStatement()) {
             s.execute("SHUTDOWN COMPACT");
         }
-        LOG.info("H2 file compacted on stop by SHUTDOWN COMPACT: {} MB to what it holds, in {} ms", before >> 20,
+        LOG.info("H2 file compacted on stop by SHUTDOWN COMPACT: {} MB to what it holds, in {} ms", size >> 20,
                 (System.nanoTime() - start) / 1_000_000);
-        return true;
     }
 
     /** True when the file is large and more than maxRatio times its live data (H2's own accounting). */
