@@ -92,7 +92,7 @@ env "${unset_env[@]}" java \
     -Dcamel.server.host="$HOST" \
     -Dcamel.server.port="$PORT" \
     -Dopsbridge.public-url="$BASE_URL" \
-    "-Dopsbridge.db.url=jdbc:h2:file:./$DATA/opsbridge;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0" \
+    "-Dopsbridge.db.url=jdbc:h2:file:./$DATA/opsbridge;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE" \
     -Dopsbridge.secrets.key-file="$DATA/secrets.key" \
     -Dopsbridge.sender.crm.secrets="$CRM_SECRET" \
     -Dopsbridge.sender.tasks.secrets="$TASKS_SECRET" \
