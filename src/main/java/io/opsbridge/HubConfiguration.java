@@ -108,7 +108,7 @@ public final class HubConfiguration implements CamelConfiguration {
         // file every thread's small writes share one writer's commits, the inbox writer's inserts too; on
         // PostgreSQL each thread commits on its own connection
         Jdbc jdbc = new Jdbc(dataSource, settings.getInt("opsbridge.db.group-commit-max", 400));
-        InboxWriter writer = new InboxWriter(jdbc, clock, settings.getInt("opsbridge.inbox.writer-threads", 0),
+        InboxWriter writer = new InboxWriter(jdbc, clock, settings.getInt("opsbridge.inbox.writer-threads", 1),
                 settings.getInt("opsbridge.inbox.max-batch", 200));
         Senders senders = Senders.load(settings, nanoTime);
         InboxRepository inbox = new InboxRepository(dataSource, writer, senders, clock);

@@ -52,11 +52,11 @@ public final class InboxWriter {
     private volatile boolean running;
     private volatile Runnable afterCommit = () -> { };
 
-    /** @param threads writer threads; 0: as many as the store's kind of database wants ({@link io.opsbridge.storage.Store#inboxWriters}) */
+    /** @param threads writer threads (at least one) */
     public InboxWriter(Jdbc jdbc, Clock clock, int threads, int maxBatch) {
         this.jdbc = jdbc;
         this.clock = clock;
-        this.threads = threads;
+        this.threads = Math.max(1, threads);
         this.maxBatch = Math.max(1, maxBatch);
         running = true;
     }
@@ -67,8 +67,7 @@ public final class InboxWriter {
             if (started) {
                 return;
             }
-            int count = threads > 0 ? threads : jdbc.store().inboxWriters();
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; i < threads; i++) {
                 Thread t = new Thread(this::run, "inbox-writer-" + i);
                 t.setDaemon(true);
                 t.start();

@@ -26,11 +26,6 @@ final class H2Store implements Store {
     }
 
     @Override
-    public int inboxWriters() {
-        return 1; // each batch is a unit of the one writer's commits
-    }
-
-    @Override
     public String lockDueRows() {
         return "";
     }

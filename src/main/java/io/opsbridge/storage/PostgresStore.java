@@ -33,11 +33,6 @@ final class PostgresStore implements Store {
     }
 
     @Override
-    public int inboxWriters() {
-        return 4; // each commits on its own connection, at the same time as the others
-    }
-
-    @Override
     public String lockDueRows() {
         return " FOR UPDATE OF e SKIP LOCKED";
     }

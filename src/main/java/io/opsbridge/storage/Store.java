@@ -25,9 +25,6 @@ public interface Store {
     /** How write transactions commit on this server. */
     Transactions transactions(DataSource dataSource, int groupCommitMax);
 
-    /** Threads that insert accepted events (each its batches), unless configured. */
-    int inboxWriters();
-
     /**
      * Appended to the query of due events: on a database several nodes share, the rows read are locked
      * until the claim's transaction ends, and rows another node is claiming are passed by.
