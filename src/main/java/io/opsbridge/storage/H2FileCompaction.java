@@ -134,6 +134,11 @@ public final class H2FileCompaction {
                 copy[0] = file.size();
                 return 0;
             }
+            if (file instanceof RandomAccessStore moving) {
+                // frees the chunks that died long enough ago: H2 does it only when it commits, so on an idle
+                // hub they were never freed and the file looked full (a move to a fill rate of 0 moves nothing)
+                moving.compactMoveChunks(0, 0, store);
+            }
             if (!needed(file)) {
                 versionAfterLastTick = -1;
                 return 0;
