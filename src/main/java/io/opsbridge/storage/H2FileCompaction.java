@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * and moves chunks towards the start of the file so that its free end can be cut off. Each step holds
  * H2's store lock, which commits wait for, so steps are small; every rewrite is an ordinary H2 commit
  * and a move writes the chunk at its new place and syncs before the old space is reused, so no commit
- * is lost. A tick that finds nothing committed since the last one (an idle hub: no commit waits for the
- * lock) works for a longer budget.
+ * is lost. Each tick first frees the chunks that died longer ago than the retention time (H2 frees them
+ * only when it commits, so on an idle hub they stayed and the file looked full). A tick that finds
+ * nothing committed since the last one (an idle hub: no commit waits for the lock) works for a longer
+ * budget.
  *
  * <p>On stop, after the last write and before the pool closes: when the file is large but H2's live data
  * small enough to be copied in a few seconds ({@code stopCopyMaxBytes}), H2's own {@code SHUTDOWN COMPACT} (it closes the file, copies every
@@ -134,6 +136,8 @@ public final class H2FileCompaction {
                 copy[0] = file.size();
                 return 0;
             }
+            // before anything of this tick commits (freeing dead chunks below stores H2's layout, a commit)
+            boolean idle = store.getCurrentVersion() == versionAfterLastTick;
             if (file instanceof RandomAccessStore moving) {
                 // frees the chunks that died long enough ago: H2 does it only when it commits, so on an idle
                 // hub they were never freed and the file looked full (a move to a fill rate of 0 moves nothing)
@@ -148,7 +152,7 @@ public final class H2FileCompaction {
                 // nothing else writes any more; H2 sets the same when it closes the file a moment later
                 store.setRetentionTime(0);
                 budget = budgets.stopMillis();
-            } else if (store.getCurrentVersion() == versionAfterLastTick) {
+            } else if (idle) {
                 budget = budgets.idleTickMillis();
             }
             long end = System.nanoTime() + budget * 1_000_000L;
