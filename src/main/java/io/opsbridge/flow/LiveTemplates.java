@@ -8,8 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import com.dashjoin.jsonata.JException;
 import com.dashjoin.jsonata.Jsonata;
@@ -77,7 +75,6 @@ public final class LiveTemplates extends ServiceSupport {
     private final LiveFiles files;
     /** Each template with a good version, by absolute path. */
     private final Map<Path, Source> sources = new ConcurrentHashMap<>();
-    private ScheduledExecutorService scanner;
 
     public LiveTemplates(CamelContext context, Path directory, Duration interval, Metrics metrics, Clock clock) {
         this.context = context;
@@ -109,26 +106,17 @@ public final class LiveTemplates extends ServiceSupport {
     @Override
     protected void doStart() {
         files.baseline().forEach(this::load);
-        scanner = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "templates-reload");
-        scanner.scheduleWithFixedDelay(this::scan, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.info("Templates in {} reload when they change (every {} ms)", files.directory(), interval.toMillis());
+        files.watch(context, this, "templates-reload", interval, this::reload);
     }
 
     @Override
     protected void doStop() {
-        if (scanner != null) {
-            context.getExecutorServiceManager().shutdown(scanner);
-            scanner = null;
-        }
+        files.unwatch(context);
     }
 
     /** One look at the directory: each changed or new template, once two looks in a row read the same text, is taken if it parses. */
     void scan() {
-        try {
-            files.scan(this::reload);
-        } catch (RuntimeException e) {
-            LOG.error("Templates scan failed: {}", e.toString());
-        }
+        files.scanLogged(this::reload);
     }
 
     /** At start: each template parsed, a broken one reported. */

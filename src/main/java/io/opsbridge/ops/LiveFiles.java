@@ -4,17 +4,21 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.opsbridge.crypto.Secrets;
+import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +52,7 @@ public final class LiveFiles {
     /** Content hash of each changed file not yet handed on: it is, when the next look sees it unchanged. */
     private final Map<Path, String> settling = new ConcurrentHashMap<>();
     private final Map<Path, FileState> states = new ConcurrentHashMap<>();
+    private ScheduledExecutorService scanner;
 
     /**
      * @param suffix how the names of the files end ({@code .yaml}); other files are not looked at
@@ -62,6 +67,35 @@ public final class LiveFiles {
         this.meterDescription = meterDescription;
         this.metrics = metrics;
         this.clock = clock;
+    }
+
+    /**
+     * Looks at the directory every {@code interval} on a thread of its own ({@code thread}, owned by
+     * {@code owner} in Camel's executor manager), handing each settled change to {@code changed}; a look
+     * that fails is logged and the next one tries again.
+     */
+    public synchronized void watch(CamelContext context, Object owner, String thread, Duration interval,
+            BiConsumer<Path, byte[]> changed) {
+        scanner = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(owner, thread);
+        scanner.scheduleWithFixedDelay(() -> scanLogged(changed), interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("The {} in {} reload when they change (every {} ms)", what, directory, interval.toMillis());
+    }
+
+    /** Stops looking ({@link #watch}). */
+    public synchronized void unwatch(CamelContext context) {
+        if (scanner != null) {
+            context.getExecutorServiceManager().shutdown(scanner);
+            scanner = null;
+        }
+    }
+
+    /** One look ({@link #scan}), a failure of which is logged rather than thrown. */
+    public void scanLogged(BiConsumer<Path, byte[]> changed) {
+        try {
+            scan(changed);
+        } catch (RuntimeException e) {
+            LOG.error("The scan of the {} failed: {}", what, e.toString());
+        }
     }
 
     public Path directory() {

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,7 +53,6 @@ public final class RouteFilesReloader extends ServiceSupport {
     private final LiveFiles files;
     /** The last good text of each reloadable file, to restore when a new version fails half-way. */
     private final Map<Path, byte[]> lastGood = new ConcurrentHashMap<>();
-    private ScheduledExecutorService scanner;
 
     public RouteFilesReloader(CamelContext context, Path directory, Duration interval, Metrics metrics, Clock clock) {
         this.context = context;
@@ -78,26 +75,17 @@ public final class RouteFilesReloader extends ServiceSupport {
     @Override
     protected void doStart() {
         lastGood.putAll(files.baseline());
-        scanner = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "route-files-reload");
-        scanner.scheduleWithFixedDelay(this::scan, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.info("Route files in {} reload when they change (every {} ms)", directory, interval.toMillis());
+        files.watch(context, this, "route-files-reload", interval, this::reload);
     }
 
     @Override
     protected void doStop() {
-        if (scanner != null) {
-            context.getExecutorServiceManager().shutdown(scanner);
-            scanner = null;
-        }
+        files.unwatch(context);
     }
 
     /** One look at the directory: each changed or new file is reloaded on its own, once two looks in a row found the same text. */
     void scan() {
-        try {
-            files.scan(this::reload);
-        } catch (RuntimeException e) {
-            LOG.error("Route files scan failed: {}", e.toString());
-        }
+        files.scanLogged(this::reload);
     }
 
     synchronized void reload(Path file, byte[] bytes) {
