@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * and a move writes the chunk at its new place and syncs before the old space is reused, so no commit
  * is lost. Each tick first frees the chunks that died longer ago than the retention time (H2 frees them
  * only when it commits, so on an idle hub they stayed and the file looked full). A tick that finds
- * nothing committed since the last one (an idle hub: no commit waits for the lock) works for a longer
+ * at most a few commits since the last one (an idle hub, its own jobs aside: no commit waits for the lock) works for a longer
  * budget.
  *
  * <p>On stop, after the last write and before the pool closes: when the file is large but H2's live data
@@ -70,7 +70,12 @@ public final class H2FileCompaction {
     private final long minFileBytes;
     /** null until the first call; then whether the database is H2. */
     private volatile Boolean h2;
-    /** H2's version (one a commit) when the last tick ended; the same at the next tick: nothing committed between. */
+    /**
+     * Commits between two ticks that still leave the hub idle: its own scheduled jobs (leases, gauges,
+     * escalations) commit a few times a second; a load commits hundreds of times.
+     */
+    static final int IDLE_COMMITS = 10;
+    /** H2's version (one a commit) when the last tick ended; at most IDLE_COMMITS more at the next tick: the hub is idle. */
     private long versionAfterLastTick = -1;
 
     public H2FileCompaction(DataSource dataSource, Budgets budgets) {
@@ -85,7 +90,7 @@ public final class H2FileCompaction {
     }
 
     /**
-     * One tick: compacts for at most the budget (the idle budget when nothing committed since the last
+     * One tick: compacts for at most the budget (the idle budget when at most a few commits since the last
      * tick) if the file has grown past its data. @return steps taken
      */
     public synchronized int run() throws SQLException {
@@ -137,7 +142,7 @@ public final class H2FileCompaction {
                 return 0;
             }
             // before anything of this tick commits (freeing dead chunks below stores H2's layout, a commit)
-            boolean idle = store.getCurrentVersion() == versionAfterLastTick;
+            boolean idle = versionAfterLastTick >= 0 && store.getCurrentVersion() - versionAfterLastTick <= IDLE_COMMITS;
             if (file instanceof RandomAccessStore moving) {
                 // frees the chunks that died long enough ago: H2 does it only when it commits, so on an idle
                 // hub they were never freed and the file looked full (a move to a fill rate of 0 moves nothing)
