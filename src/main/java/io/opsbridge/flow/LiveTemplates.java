@@ -121,22 +121,15 @@ public final class LiveTemplates extends ServiceSupport {
 
     /** At start: each template parsed, a broken one reported. */
     private void load(Path file, byte[] bytes) {
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        try {
-            Jsonata.jsonata(text);
-        } catch (RuntimeException e) {
-            refused(file, text, e);
-            return;
+        String text = parsing(file, bytes);
+        if (text != null) {
+            sources.computeIfAbsent(file, f -> new Source(new Version(text)));
         }
-        sources.computeIfAbsent(file, f -> new Source(new Version(text)));
     }
 
     synchronized void reload(Path file, byte[] bytes) {
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        try {
-            Jsonata.jsonata(text);
-        } catch (RuntimeException e) {
-            refused(file, text, e);
+        String text = parsing(file, bytes);
+        if (text == null) {
             return;
         }
         Source source = sources.get(file);
@@ -151,6 +144,18 @@ public final class LiveTemplates extends ServiceSupport {
         }
         files.record(file, "ok", "in use");
         LOG.info("Template {} reloaded", files.name(file));
+    }
+
+    /** The template's text when it parses; otherwise null, and it is reported. */
+    private String parsing(Path file, byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        try {
+            Jsonata.jsonata(text);
+            return text;
+        } catch (RuntimeException e) {
+            refused(file, text, e);
+            return null;
+        }
     }
 
     private void refused(Path file, String text, RuntimeException e) {

@@ -136,24 +136,19 @@ final class ConcurrentCommits extends UnitTransactions {
         List<Runnable> completions = new ArrayList<>(units.size());
         T result;
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false); // the pool resets it when the connection returns
-            current.set(c);
             checked.get().clear();
             try {
-                for (Unit<?> unit : units) {
-                    completions.add(runUnit(c, unit));
-                }
-                try {
-                    result = work.run(c);
-                } catch (SQLException | RuntimeException e) {
-                    throw new WorkFailed(e);
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
+                result = transaction(c, t -> {
+                    for (Unit<?> unit : units) {
+                        completions.add(runUnit(t, unit));
+                    }
+                    try {
+                        return work.run(t);
+                    } catch (SQLException | RuntimeException e) {
+                        throw new WorkFailed(e);
+                    }
+                });
             } finally {
-                current.remove();
                 checked.get().clear();
             }
         } catch (SQLException e) {

@@ -95,20 +95,12 @@ final class GroupCommit extends UnitTransactions {
     private void commit(List<Unit<?>> batch) {
         List<Runnable> completions = new ArrayList<>(batch.size());
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            current.set(c);
-            try {
+            transaction(c, t -> {
                 for (Unit<?> unit : batch) {
-                    runUnit(c, unit, completions);
+                    runUnit(t, unit, completions);
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            } finally {
-                current.remove();
-                c.setAutoCommit(true);
-            }
+                return null;
+            });
         } catch (SQLException | RuntimeException e) {
             LOG.error("Group commit of {} unit(s) failed: {}", batch.size(), StorageException.describe(e));
             StorageException failure = new StorageException(e instanceof SQLException s ? s : new SQLException(e));

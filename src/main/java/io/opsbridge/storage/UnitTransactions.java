@@ -40,6 +40,26 @@ abstract class UnitTransactions implements Transactions {
         return unit;
     }
 
+    /**
+     * Runs {@code body} in one transaction on {@code c}, which is this thread's joined connection
+     * meanwhile: committed when it returns, rolled back when it throws. (The pool resets autocommit when
+     * the connection goes back.)
+     */
+    protected final <T> T transaction(Connection c, Jdbc.Work<T> body) throws SQLException {
+        c.setAutoCommit(false);
+        current.set(c);
+        try {
+            T result = body.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c);
+            throw e;
+        } finally {
+            current.remove();
+        }
+    }
+
     protected static StorageException closed() {
         return new StorageException(new IllegalStateException("the database writer is shut down"));
     }
